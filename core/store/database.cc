@@ -1,0 +1,130 @@
+// SQLite wrapper: open with WAL and a busy timeout, prepared statements, transactions.
+#include "database.h"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+namespace layerlab::store {
+
+namespace {
+// Concurrent layerlab processes wait this long for the write lock before giving up.
+constexpr int kBusyTimeoutMs = 10000;
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Status::Corrupt(fmt::format("open database `{}`: {}", path, msg));
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  std::unique_ptr<Database> d(new Database(db, path));
+  // WAL: readers never block the writer; synchronous=FULL so a commit survives power loss.
+  LL_RETURN_IF_ERROR(d->Exec("PRAGMA journal_mode=WAL"));
+  LL_RETURN_IF_ERROR(d->Exec("PRAGMA synchronous=FULL"));
+  LL_RETURN_IF_ERROR(d->Exec("PRAGMA foreign_keys=ON"));
+  return d;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::Error(const std::string& what) const {
+  return Status::Corrupt(fmt::format("{} in `{}`: {}", what, path_, sqlite3_errmsg(db_)));
+}
+
+Status Database::Exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Code code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? Code::kConflict : Code::kCorrupt;
+    std::string text = fmt::format("database `{}`: {}", path_, msg);
+    return code == Code::kConflict ? Status::Conflict(text) : Status::Corrupt(text);
+  }
+  return Status::Ok();
+}
+
+Result<Statement> Database::Prepare(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    return Error(fmt::format("prepare `{}`", sql));
+  }
+  return Statement(this, stmt);
+}
+
+int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int Database::Changes() const { return sqlite3_changes(db_); }
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int index, const std::string& value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return db_->Error(fmt::format("step `{}`", sqlite3_sql(stmt_)));
+}
+
+Status Statement::Run() {
+  for (;;) {
+    auto r = Step();
+    if (!r) return r.error();
+    if (!*r) return Status::Ok();
+  }
+}
+
+Status Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  return Status::Ok();
+}
+
+std::string Statement::ColumnText(int col) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, col);
+  if (t == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(t),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+int64_t Statement::ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+bool Statement::ColumnIsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+
+Transaction::~Transaction() {
+  if (open_) (void)db_->Exec("ROLLBACK");
+}
+
+Status Transaction::Begin() {
+  LL_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  open_ = true;
+  return Status::Ok();
+}
+
+Status Transaction::Commit() {
+  LL_RETURN_IF_ERROR(db_->Exec("COMMIT"));
+  open_ = false;
+  return Status::Ok();
+}
+
+}  // namespace layerlab::store

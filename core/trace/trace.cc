@@ -1,0 +1,58 @@
+// Trace event names and the recording and JSON-lines sinks.
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "layerlab/trace.h"
+
+namespace layerlab {
+
+inline constexpr int kTraceSchemaVersion = 1;
+
+const char* TraceKindName(TraceKind kind) {
+  switch (kind) {
+    case TraceKind::kBlobWritten: return "blob_written";
+    case TraceKind::kBlobExists: return "blob_exists";
+    case TraceKind::kLayerCreated: return "layer_created";
+    case TraceKind::kLayerShared: return "layer_shared";
+    case TraceKind::kImageCreated: return "image_created";
+    case TraceKind::kTagAdded: return "tag_added";
+    case TraceKind::kTagMoved: return "tag_moved";
+    case TraceKind::kTagRemoved: return "tag_removed";
+    case TraceKind::kImageDeleted: return "image_deleted";
+    case TraceKind::kLayerFreed: return "layer_freed";
+    case TraceKind::kLayerKept: return "layer_kept";
+    case TraceKind::kOrphanFound: return "orphan_found";
+    case TraceKind::kOrphanRemoved: return "orphan_removed";
+    case TraceKind::kStoreInitialized: return "store_initialized";
+    case TraceKind::kSchemaMigrated: return "schema_migrated";
+  }
+  return "unknown";
+}
+
+std::vector<TraceKind> RecordingSink::Kinds() const {
+  std::vector<TraceKind> kinds;
+  for (const auto& e : events) kinds.push_back(e.kind);
+  return kinds;
+}
+
+std::string JsonLinesSink::ToJson(const TraceEvent& e) {
+  nlohmann::ordered_json j;
+  j["v"] = kTraceSchemaVersion;
+  j["kind"] = TraceKindName(e.kind);
+  j["subject"] = e.subject;
+  if (!e.layer.empty()) j["layer"] = e.layer;
+  if (e.bytes >= 0) j["bytes"] = e.bytes;
+  if (!e.detail.empty()) j["detail"] = e.detail;
+  if (!e.why.empty()) j["why"] = e.why;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void JsonLinesSink::Emit(const TraceEvent& event) {
+  std::string line = ToJson(event);
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
+}
+
+}  // namespace layerlab

@@ -1,0 +1,149 @@
+// layerlab's entry point: global options, the tracer's sink, then one verb. The only place that
+// catches option-parsing exceptions.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "cli/context.h"
+#include "cli/text_sink.h"
+#include "cli/verbs.h"
+
+namespace po = boost::program_options;
+using namespace layerlab;
+using namespace layerlab::cli;
+
+namespace {
+
+const char* kVersion = "0.1.0";
+
+void PrintUsage() {
+  fmt::print(
+      "\nUsage:  layerlab [OPTIONS] COMMAND\n\n"
+      "A real copy-on-write layer engine and container simulator, for learning how images and\n"
+      "containers work.\n\n"
+      "Global Options:\n"
+      "      --root DIR               Store root (default $LAYERLAB_ROOT, else\n"
+      "                               $XDG_DATA_HOME/layerlab)\n"
+      "      --storage-driver NAME    overlay, fuse or copy\n"
+      "      --explain[=json:FILE]    Narrate what happens (text on stderr, or JSON lines)\n"
+      "      --step                   Pause after each step\n"
+      "  -v, --version                Print version information and quit\n\n"
+      "Image Commands:\n"
+      "  images      List images\n"
+      "  history     Show the history of an image\n"
+      "  import      Import the contents from a tarball to create a filesystem image\n"
+      "  rmi         Remove one or more images\n"
+      "  tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE\n"
+      "  image       Manage images (ls, inspect, prune, rm, tag, history, import)\n"
+      "  inspect     Return low-level information on images\n\n"
+      "Store Commands:\n"
+      "  system      Manage the store (check [--repair])\n\n"
+      "Run 'layerlab COMMAND --help' for more information on a command.\n");
+}
+
+int Image(Context& ctx, const std::vector<std::string>& args);
+
+const std::map<std::string, VerbFn>& Verbs() {
+  static const std::map<std::string, VerbFn> kVerbs = {
+      {"images", CmdImages},  {"tag", CmdTag},         {"rmi", CmdRmi},
+      {"history", CmdHistory}, {"import", CmdImport},  {"inspect", CmdImageInspect},
+      {"image", Image},        {"system", CmdSystem},
+  };
+  return kVerbs;
+}
+
+int Image(Context& ctx, const std::vector<std::string>& args) {
+  static const std::map<std::string, VerbFn> kSub = {
+      {"ls", CmdImages},           {"list", CmdImages},     {"inspect", CmdImageInspect},
+      {"prune", CmdImagePrune},    {"rm", CmdRmi},          {"tag", CmdTag},
+      {"history", CmdHistory},     {"import", CmdImport},
+  };
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    fmt::print("\nUsage:  layerlab image COMMAND\n\nManage images\n\nCommands:\n"
+               "  history, import, inspect, ls, prune, rm, tag\n");
+    return args.empty() ? 1 : 0;
+  }
+  auto it = kSub.find(args[0]);
+  if (it == kSub.end()) {
+    return UsageError("image", fmt::format("layerlab image: '{}' is not a layerlab command.",
+                                           args[0]));
+  }
+  return it->second(ctx, std::vector<std::string>(args.begin() + 1, args.end()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Global options come before the verb; split there so a verb's own flags never clash.
+  std::vector<std::string> global, rest;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.empty() || a[0] != '-') break;
+    global.push_back(a);
+    bool takes_value = a == "--root" || a == "--storage-driver" || a == "--lang";
+    if (takes_value && i + 1 < argc) global.push_back(argv[++i]);
+  }
+  for (; i < argc; ++i) rest.push_back(argv[i]);
+
+  po::options_description desc;
+  desc.add_options()("root", po::value<std::string>())("storage-driver", po::value<std::string>())(
+      "explain", po::value<std::string>()->implicit_value("text"))("step", po::bool_switch())(
+      "lang", po::value<std::string>())("version,v", po::bool_switch())("help,h", po::bool_switch());
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(global).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    fmt::print(stderr, "layerlab: {}\nSee 'layerlab --help'.\n", e.what());
+    return 125;
+  }
+  if (vm["version"].as<bool>()) {
+    fmt::print("layerlab version {}\n", kVersion);
+    return 0;
+  }
+  if (vm["help"].as<bool>() || rest.empty()) {
+    PrintUsage();
+    return rest.empty() && !vm["help"].as<bool>() ? 1 : 0;
+  }
+
+  GlobalOptions opts;
+  opts.root = vm.count("root") ? vm["root"].as<std::string>() : DefaultStoreRoot();
+  opts.storage_driver = vm.count("storage-driver") ? vm["storage-driver"].as<std::string>() : "";
+  opts.explain = vm.count("explain") ? vm["explain"].as<std::string>() : "";
+  opts.step = vm["step"].as<bool>();
+
+  std::unique_ptr<TraceSink> sink;
+  std::FILE* trace_file = nullptr;
+  if (opts.explain == "text" || opts.step) {
+    sink = std::make_unique<TextSink>(stderr);
+  } else if (opts.explain.rfind("json:", 0) == 0) {
+    std::string path = opts.explain.substr(5);
+    trace_file = std::fopen(path.c_str(), "w");
+    if (trace_file == nullptr) {
+      fmt::print(stderr, "Error: --explain: cannot write `{}`: {}\n", path, std::strerror(errno));
+      return 125;
+    }
+    sink = std::make_unique<JsonLinesSink>(trace_file);
+  } else if (!opts.explain.empty()) {
+    fmt::print(stderr,
+               "layerlab: --explain={}: expected --explain (text) or --explain=json:FILE\n",
+               opts.explain);
+    return 125;
+  }
+
+  auto it = Verbs().find(rest[0]);
+  if (it == Verbs().end()) {
+    fmt::print(stderr, "layerlab: '{}' is not a layerlab command.\nSee 'layerlab --help'\n",
+               rest[0]);
+    return 1;
+  }
+  Context ctx(opts, Tracer(sink.get()));
+  int rc = it->second(ctx, std::vector<std::string>(rest.begin() + 1, rest.end()));
+  if (trace_file) std::fclose(trace_file);
+  return rc;
+}

@@ -1,0 +1,64 @@
+// Narrates trace events as one plain sentence each.
+#include "cli/text_sink.h"
+
+#include <fmt/format.h>
+
+#include "cli/format.h"
+#include "layerlab/digest.h"
+
+namespace layerlab::cli {
+
+namespace {
+
+std::string Short(const std::string& s) {
+  return s.rfind("sha256:", 0) == 0 ? ShortId(s) : s;
+}
+
+std::string Sentence(const TraceEvent& e) {
+  std::string bytes = e.bytes >= 0 ? HumanSize(e.bytes) : "";
+  switch (e.kind) {
+    case TraceKind::kBlobWritten:
+      return fmt::format("stored blob {} ({})", Short(e.subject), bytes);
+    case TraceKind::kBlobExists:
+      return fmt::format("blob {} is already stored; nothing written", Short(e.subject));
+    case TraceKind::kLayerCreated:
+      return fmt::format("new layer {} (diff {}, {})", Short(e.subject), Short(e.layer), bytes);
+    case TraceKind::kLayerShared:
+      return fmt::format("layer {} is already stored and is shared, not copied ({})",
+                         Short(e.subject), bytes);
+    case TraceKind::kImageCreated:
+      return fmt::format("image {} created: {}, {}", Short(e.subject), e.detail, bytes);
+    case TraceKind::kTagAdded:
+      return fmt::format("tag {} -> image {}", e.subject, Short(e.detail));
+    case TraceKind::kTagMoved:
+      return fmt::format("tag {} moved to image {}", e.subject, Short(e.detail));
+    case TraceKind::kTagRemoved:
+      return fmt::format("tag {} removed", e.subject);
+    case TraceKind::kImageDeleted:
+      return fmt::format("image {} deleted", Short(e.subject));
+    case TraceKind::kLayerFreed:
+      return fmt::format("layer {} freed ({})", Short(e.subject), bytes);
+    case TraceKind::kLayerKept:
+      return fmt::format("layer {} kept", Short(e.subject));
+    case TraceKind::kOrphanFound:
+      return fmt::format("orphan {}", e.subject);
+    case TraceKind::kOrphanRemoved:
+      return fmt::format("removed {}", e.subject);
+    case TraceKind::kStoreInitialized:
+      return fmt::format("new store at {}", e.subject);
+    case TraceKind::kSchemaMigrated:
+      return fmt::format("store schema upgraded {}", e.detail);
+  }
+  return TraceKindName(e.kind);
+}
+
+}  // namespace
+
+void TextSink::Emit(const TraceEvent& event) {
+  std::string line = Sentence(event);
+  if (!event.why.empty()) line += fmt::format(" — {}", event.why);
+  fmt::print(out_, "[explain] {}\n", line);
+  std::fflush(out_);
+}
+
+}  // namespace layerlab::cli
