@@ -157,7 +157,7 @@ Result<CheckReport> Store::Check(bool repair) {
       if (name == "." || name == "..") continue;
       long pid = std::strtol(name.c_str(), nullptr, 10);
       bool alive = !repair && pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-      if (alive && pid != getpid()) continue;
+      if (alive) continue;
       std::string path = blobs_.tmp_dir() + "/" + name;
       report.orphans.push_back(path);
       tracer_.Emit(TraceKind::kOrphanFound, path, "staging file of a write that never finished");

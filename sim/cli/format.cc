@@ -173,7 +173,15 @@ std::string Template::Header(const std::map<std::string, std::string>& headers) 
 std::string JsonObject(const std::map<std::string, std::string>& fields) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [k, v] : fields) j[k] = v;
-  return j.dump();
+  // Go's encoder escapes <, > and & for HTML safety; Docker's `--format json` shows that.
+  std::string out;
+  for (char c : j.dump()) {
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace layerlab::cli

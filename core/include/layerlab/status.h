@@ -66,6 +66,7 @@ class [[nodiscard]] Result {
   const Status& error() const { return std::get<1>(v_); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

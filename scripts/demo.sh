@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The main demo: what an image is, in a store of its own (build/demo-store, made anew each run).
+set -euo pipefail
+LAYERLAB="${1:-build/sim/layerlab}"
+export LAYERLAB_ROOT="$PWD/build/demo-store"
+rm -rf "$LAYERLAB_ROOT" "$PWD/build/demo-rootfs" "$PWD/build/demo-rootfs.tar"
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+run() { say "layerlab $*"; "$LAYERLAB" "$@"; }
+
+echo "A fresh store already holds busybox:latest, a real one-layer image made from this"
+echo "machine's busybox-static. Its IMAGE ID is the sha256 of its config."
+run images
+run history busybox
+run tag busybox mybox:v1
+echo "Two names, one image: the same IMAGE ID twice, stored once."
+run images
+mkdir -p build/demo-rootfs/app
+echo 'hello from an imported layer' > build/demo-rootfs/app/hello.txt
+tar -C build/demo-rootfs -cf build/demo-rootfs.tar .
+run import -m "a tiny rootfs" build/demo-rootfs.tar hello:v1
+run images --filter reference='hello*'
+echo "What does removing a name do? --explain narrates each step of the store."
+run --explain rmi mybox:v1
+run --explain rmi hello:v1
+run system check
