@@ -80,3 +80,35 @@ TEST_F(E2ECrashTest, ImportKilledAtRandomMomentsLeavesAConsistentStore) {
 
 }  // namespace
 }  // namespace layerlab::testing
+
+namespace layerlab::testing {
+namespace {
+
+class SystemConcurrencyTest : public CliTest {};
+
+// Several processes share one store: SQLite's busy timeout and the store lock must serialise
+// them without losing an image or leaving an orphan.
+TEST_F(SystemConcurrencyTest, ParallelImportsAndTagsAllLand) {
+  Ok({"images"});
+  std::vector<std::string> tars;
+  for (int i = 0; i < 6; ++i) {
+    tars.push_back(MakeTar("t" + std::to_string(i) + ".tar",
+                           {{"f", std::string(200000, static_cast<char>('a' + i))}}));
+  }
+  std::vector<int> pids;
+  for (int i = 0; i < 6; ++i) {
+    pids.push_back(StartCli(root_, {"import", tars[i], "p:v" + std::to_string(i)}));
+    pids.push_back(StartCli(root_, {"tag", "busybox", "b:v" + std::to_string(i)}));
+  }
+  for (int pid : pids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto lines = Lines(Ok({"images", "--format", "{{.Repository}}:{{.Tag}}"}));
+  EXPECT_EQ(lines.size(), 13u);
+  EXPECT_EQ(Run({"system", "check"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace layerlab::testing
