@@ -173,7 +173,8 @@ Result<std::vector<RemoveRecord>> Images::Remove(const std::string& name, bool f
     LL_RETURN_IF_ERROR(store_->RemoveTag(ref.String()));
     records.push_back({RemoveRecord::Kind::kUntagged, ref.FamiliarString()});
     if (img.tags.size() > 1) return records;  // other names keep the image
-    LL_RETURN_IF_ERROR(DeleteTree(id, force, false, &records));
+    // Like Docker, quietly: an image that child images still build on stays, nameless.
+    LL_RETURN_IF_ERROR(DeleteTree(id, force, /*quiet=*/true, &records));
     return records;
   }
   // An id was given: with a single tag, that tag goes with it.

@@ -70,7 +70,10 @@ Result<std::string> Images::Import(const std::string& path, const std::string& r
   archive_read_support_filter_all(in.get());
   archive_read_support_format_tar(in.get());
   archive_read_support_format_gnutar(in.get());
-  if (archive_read_open_filename(in.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+  // "-" reads the tarball from stdin, as `docker import -` does.
+  int rc = path == "-" ? archive_read_open_fd(in.get(), 0, 1 << 16)
+                       : archive_read_open_filename(in.get(), path.c_str(), 1 << 16);
+  if (rc != ARCHIVE_OK) {
     return Status::InvalidArgument(ctx(archive_error_string(in.get())));
   }
   LL_ASSIGN_OR_RETURN(auto writer, store_->blobs().NewWriter());
