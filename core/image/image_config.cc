@@ -18,6 +18,18 @@ std::string FormatRfc3339(int64_t t) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+std::string FormatRfc3339Nano(int64_t t, int64_t nanos) {
+  std::string s = FormatRfc3339(t);
+  s.pop_back();  // 'Z'
+  return fmt::format("{}.{:09}Z", s, nanos);
+}
+
+std::string NowRfc3339Nano() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return FormatRfc3339Nano(ts.tv_sec, ts.tv_nsec);
+}
+
 Result<int64_t> ParseRfc3339(const std::string& s) {
   int y, mo, d, h, mi, sec;
   int used = 0;

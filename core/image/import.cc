@@ -148,7 +148,7 @@ Result<std::string> Images::Import(const std::string& path, const std::string& r
   LL_ASSIGN_OR_RETURN(std::string diff_id, writer->Commit());
 
   ImageConfig cfg;
-  cfg.created = FormatRfc3339(static_cast<int64_t>(std::time(nullptr)));
+  cfg.created = NowRfc3339Nano();
   cfg.diff_ids = {diff_id};
   cfg.history.push_back(
       {cfg.created, {}, {}, message.empty() ? "Imported from " + path : message, false});

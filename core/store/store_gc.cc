@@ -137,9 +137,9 @@ Result<CheckReport> Store::Check(bool repair) {
       report.orphans.push_back(path);
       tracer_.Emit(TraceKind::kOrphanFound, path, "no image or layer refers to this blob");
       if (repair) {
-        if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-          return Status::FromErrno(fmt::format("remove `{}`", path), errno);
-        }
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);  // a junk directory among blobs goes too
+        if (ec) return Status::FromErrno(fmt::format("remove `{}`", path), ec.value());
         report.removed.push_back(path);
         tracer_.Emit(TraceKind::kOrphanRemoved, path, "repair");
       }

@@ -11,12 +11,24 @@ namespace layerlab::cli {
 
 int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("human,H", po::value<bool>()->default_value(true),
+  opts.add_options()("human,H", po::value<bool>()->default_value(true)->implicit_value(true),
                      "Print sizes and dates in human readable format")(
       "no-trunc", po::bool_switch(), "Don't truncate output")("quiet,q", po::bool_switch(),
                                                               "Only show image IDs");
+  // -H/--human is a bool flag that takes a value only as `-H=false`; Boost would eat the next
+  // word as its value, so spell the bare flag out first.
+  std::vector<std::string> fixed;
+  for (const auto& a : args) {
+    if (a == "-H" || a == "--human") {
+      fixed.push_back("--human=true");
+    } else if (a.rfind("-H=", 0) == 0) {
+      fixed.push_back("--human=" + a.substr(3));
+    } else {
+      fixed.push_back(a);
+    }
+  }
   VerbArgs va = ParseVerbArgs("history", "history [OPTIONS] IMAGE", "Show the history of an image",
-                              opts, args, 1, 1);
+                              opts, fixed, 1, 1);
   if (va.exit_code >= 0) return va.exit_code;
   auto images = ctx.images();
   if (!images) return Fail(images.error());
@@ -33,11 +45,11 @@ int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
     return 0;
   }
   Table t;
-  t.AddRow({"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"});
+  t.AddRow({"IMAGE", human ? "CREATED" : "CREATED AT", "CREATED BY", "SIZE", "COMMENT"});
   for (const auto& r : *rows) {
     std::string by = r.created_by;
     if (!no_trunc) by = Ellipsis(by, 45);
-    t.AddRow({id_of(r), human ? Ago(r.created, now) : GoTime(r.created), by,
+    t.AddRow({id_of(r), human ? Ago(r.created, now) : FormatRfc3339(r.created), by,
               human ? HumanSize(r.size) : std::to_string(r.size), r.comment});
   }
   fmt::print("{}", t.Render());

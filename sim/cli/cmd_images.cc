@@ -147,7 +147,7 @@ int CmdImages(Context& ctx, const std::vector<std::string>& args) {
           {"Size", HumanSize(img.size)},
           {"Tag", tag},
           {"UniqueSize", "N/A"},
-          {"VirtualSize", HumanSize(img.size)}};
+          {"VirtualSize", HumanSize(img.size, 4)}};
       std::string error;
       std::string line = tmpl.Render(f, &error);
       if (!error.empty()) return Fail(error);

@@ -41,7 +41,7 @@ int CmdImagePrune(Context& ctx, const std::vector<std::string>& args) {
     }
     fmt::print("\n");
   }
-  fmt::print("Total reclaimed space: {}\n", HumanSize(report->reclaimed));
+  fmt::print("Total reclaimed space: {}\n", HumanSize(report->reclaimed, 4));
   return 0;
 }
 

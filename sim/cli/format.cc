@@ -8,7 +8,7 @@
 
 namespace layerlab::cli {
 
-std::string HumanSize(int64_t bytes) {
+std::string HumanSize(int64_t bytes, int precision) {
   static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
   double size = static_cast<double>(bytes);
   size_t i = 0;
@@ -16,7 +16,7 @@ std::string HumanSize(int64_t bytes) {
     size /= 1000.0;
     ++i;
   }
-  return fmt::format("{:.3g}{}", size, kUnits[i]);
+  return fmt::format("{:.{}g}{}", size, precision, kUnits[i]);
 }
 
 std::string HumanDuration(int64_t seconds) {

@@ -2,7 +2,6 @@
 // `image inspect`, `import`, the global options and usage errors. Every test starts from a fresh
 // store holding only busybox:latest. (`rmi`, `image prune` and `system check` are in
 // rmi_prune_e2e_test.cc.)
-#include <sys/stat.h>
 #include <utime.h>
 
 #include <cstdio>
@@ -10,6 +9,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -112,6 +113,20 @@ std::string Sha256Hex(const std::string& path) {
   size_t n = fread(buf, 1, sizeof buf - 1, p);
   pclose(p);
   return std::string(buf, n).substr(0, 64);
+}
+
+// go-units HumanSizeWithPrecision: decimal units, `precision` significant digits ("%.*g").
+std::string GoHumanSize(int64_t bytes, int precision) {
+  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB"};
+  double size = static_cast<double>(bytes);
+  size_t i = 0;
+  while (size >= 1000.0 && i + 1 < std::size(kUnits)) {
+    size /= 1000.0;
+    ++i;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[i]);
+  return buf;
 }
 
 std::string Trim(std::string s) {
@@ -313,6 +328,23 @@ TEST_F(E2EImagesTest, FormatTemplatePrintsOneLinePerTag) {
   EXPECT_EQ(Ok({"images", "--format", "{{.ID}} {{.Repository}}", "mybox"}), id + " mybox\n");
 }
 
+TEST_F(E2EImagesTest, FormatTableTemplateHasHeadersAndAlignment) {
+  Ok({"tag", "busybox", "a-long-repository-name:v1"});
+  std::string id = ShortIdOf("busybox");
+  std::string out = Ok({"images", "--format", "table {{.Repository}}\\t{{.ID}}"});
+  EXPECT_EQ(out, Tabwriter({{"REPOSITORY", "IMAGE ID"},
+                            {"a-long-repository-name", id},
+                            {"busybox", id}}));
+  // "a-long-repository-name" is 22 characters: the column is 22 + 3 wide.
+  EXPECT_EQ(Lines(out)[0], "REPOSITORY" + std::string(25 - 10, ' ') + "IMAGE ID");
+}
+
+TEST_F(E2EImagesTest, ImageLsIsImages) {
+  Ok({"tag", "busybox", "mybox:v1"});
+  EXPECT_EQ(Ok({"image", "ls"}), Ok({"images"}));
+  EXPECT_EQ(Ok({"image", "list", "-q"}), Ok({"images", "-q"}));
+}
+
 TEST_F(E2EImagesTest, FormatJsonPrintsOneObjectPerLine) {
   Ok({"tag", "busybox", "mybox:v1"});
   std::string out = Ok({"images", "--format", "json"});
@@ -332,6 +364,13 @@ TEST_F(E2EImagesTest, FormatJsonPrintsOneObjectPerLine) {
         << line;
   }
   EXPECT_EQ(names, (std::set<std::string>{"busybox:latest", "mybox:v1"}));
+}
+
+TEST_F(E2EImagesTest, FormatJsonVirtualSizeHasFourSignificantDigits) {
+  int64_t bytes = Inspect("busybox")["Size"].get<int64_t>();
+  json j = json::parse(Ok({"images", "--format", "json"}));
+  EXPECT_EQ(j.value("Size", ""), GoHumanSize(bytes, 3));
+  EXPECT_EQ(j.value("VirtualSize", ""), GoHumanSize(bytes, 4));
 }
 
 TEST_F(E2EImagesTest, PositionalRepositorySelectsItsRows) {
@@ -382,6 +421,24 @@ TEST_F(E2EImagesTest, ReusingATagLeavesTheOlderImageAsNone) {
   EXPECT_EQ(name_of[second.substr(7, 12)], "x:1");
   EXPECT_EQ(name_of[first.substr(7, 12)], "<none>:<none>");
   EXPECT_EQ(Inspect(first)["RepoTags"], json::array());
+}
+
+TEST_F(E2EImagesTest, ImportingTheSameTarTwiceUnderOneTagLeavesTheOlderAsNone) {
+  std::string tar = HelloTar();
+  std::string first = Import({tar, "x:1"});
+  std::string second = Import({tar, "x:1"});
+  EXPECT_NE(first, second);
+  EXPECT_EQ(Ok({"images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "dangling=true"}),
+            "<none>:<none>\n");
+  EXPECT_EQ(IdOf("x:1"), second);
+}
+
+TEST_F(E2EImagesTest, TagMovesANameAwayFromAnotherImage) {
+  std::string imported = Import({HelloTar(), "x:1"});
+  EXPECT_EQ(Ok({"tag", "busybox", "x:1"}), "");
+  EXPECT_EQ(IdOf("x:1"), IdOf("busybox"));
+  EXPECT_EQ(Inspect(imported)["RepoTags"], json::array());
+  EXPECT_EQ(Ok({"images", "-q", "--no-trunc", "--filter", "dangling=true"}), imported + "\n");
 }
 
 TEST_F(E2EImagesTest, ImageIdIsTheConfigDigest) {
@@ -500,6 +557,33 @@ TEST_F(E2EImagesTest, HistoryOfAnImportShowsTheMessage) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1][4], "my first layer");
   EXPECT_EQ(Inspect("imp:1").value("Comment", ""), "my first layer");
+}
+
+TEST_F(E2EImagesTest, HistoryNotHumanShowsCreatedAtInRfc3339AndBytes) {
+  json img = Inspect("busybox");
+  std::string created = img.value("Created", "");
+  ASSERT_TRUE(Matches(created, std::regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))) << created;
+  std::string full_add = Cells(Ok({"history", "--no-trunc", "busybox"}))[2][2];
+  std::vector<std::string> chars = Chars(full_add);
+  ASSERT_GT(chars.size(), 45u);
+  std::string add45;
+  for (size_t i = 0; i < 44; ++i) add45 += chars[i];
+  add45 += "…";
+  std::vector<std::vector<std::string>> want = {
+      {"IMAGE", "CREATED AT", "CREATED BY", "SIZE", "COMMENT"},
+      {ShortIdOf("busybox"), created, "CMD [\"sh\"]", "0", ""},
+      {"<missing>", created, add45, std::to_string(img["Size"].get<int64_t>()), ""}};
+  EXPECT_EQ(Ok({"history", "--human=false", "busybox"}), Tabwriter(want));
+}
+
+TEST_F(E2EImagesTest, HistoryHumanFlagNeedsNoValue) {
+  std::string plain = Ok({"history", "busybox"});
+  CliResult r = Run({"history", "-H", "busybox"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, plain);
+  r = Run({"history", "--human", "busybox"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, plain);
 }
 
 TEST_F(E2EImagesTest, HistoryOfAnUnknownImageFails) {

@@ -58,6 +58,10 @@ std::string ManifestToJson(const std::string& config_digest, int64_t config_size
 
 // RFC 3339 "2026-11-28T01:13:09Z" <-> unix seconds (fractional seconds and offsets accepted).
 std::string FormatRfc3339(int64_t unix_seconds);
+// With nanoseconds, as Docker stamps `created`: "2026-11-28T01:13:09.123456789Z".
+std::string FormatRfc3339Nano(int64_t unix_seconds, int64_t nanos);
+// Now, with nanoseconds.
+std::string NowRfc3339Nano();
 Result<int64_t> ParseRfc3339(const std::string& s);
 
 }  // namespace layerlab
