@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "image/blob_sink.h"
+
 #include "layerlab/images.h"
 
 namespace layerlab {
@@ -16,21 +18,6 @@ namespace {
 
 using ReadPtr = std::unique_ptr<struct archive, decltype(&archive_read_free)>;
 using WritePtr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
-
-struct Sink {
-  BlobWriter* writer;
-  Status status;
-};
-
-la_ssize_t WriteCallback(struct archive*, void* client, const void* buf, size_t n) {
-  auto* sink = static_cast<Sink*>(client);
-  Status st = sink->writer->Write(buf, n);
-  if (!st.ok()) {
-    sink->status = st;
-    return -1;
-  }
-  return static_cast<la_ssize_t>(n);
-}
 
 // Cleans a tar path: drops "./" and empty components. Refuses absolute paths and any ".." — a
 // layer entry must name a place inside the image's root, whatever it lands on.
@@ -77,11 +64,11 @@ Result<std::string> Images::Import(const std::string& path, const std::string& r
     return Status::InvalidArgument(ctx(archive_error_string(in.get())));
   }
   LL_ASSIGN_OR_RETURN(auto writer, store_->blobs().NewWriter());
-  Sink sink{writer.get(), Status::Ok()};
+  BlobSink sink{writer.get(), Status::Ok()};
   WritePtr out(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_per_block(out.get(), 10240);
-  if (archive_write_open2(out.get(), &sink, nullptr, WriteCallback, nullptr, nullptr) !=
+  if (archive_write_open2(out.get(), &sink, nullptr, BlobSinkWrite, nullptr, nullptr) !=
       ARCHIVE_OK) {
     return Status::Internal(ctx(archive_error_string(out.get())));
   }

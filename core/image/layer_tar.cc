@@ -14,34 +14,21 @@
 
 #include <fmt/format.h>
 
+#include "image/blob_sink.h"
+
 namespace layerlab {
 
 namespace {
 
-struct Sink {
-  BlobWriter* writer;
-  Status status;
-};
-
-la_ssize_t WriteCallback(struct archive*, void* client, const void* buf, size_t n) {
-  auto* sink = static_cast<Sink*>(client);
-  Status st = sink->writer->Write(buf, n);
-  if (!st.ok()) {
-    sink->status = st;
-    return -1;
-  }
-  return static_cast<la_ssize_t>(n);
-}
-
 using ArchivePtr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
 using EntryPtr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
 
-Status ArchiveError(struct archive* a, const Sink& sink, const std::string& what) {
+Status ArchiveError(struct archive* a, const BlobSink& sink, const std::string& what) {
   if (!sink.status.ok()) return sink.status.WithContext(what);
   return Status::Internal(fmt::format("{}: {}", what, archive_error_string(a)));
 }
 
-Status StreamFile(struct archive* a, const Sink& sink, const std::string& path) {
+Status StreamFile(struct archive* a, const BlobSink& sink, const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(fmt::format("open `{}`", path), errno);
   char buf[1 << 16];
@@ -95,11 +82,11 @@ std::vector<TarEntry> SortForTar(std::vector<TarEntry> entries) {
 Result<WrittenLayer> WriteLayerTar(BlobStore& blobs, std::vector<TarEntry> entries) {
   entries = SortForTar(std::move(entries));
   LL_ASSIGN_OR_RETURN(auto writer, blobs.NewWriter());
-  Sink sink{writer.get(), Status::Ok()};
+  BlobSink sink{writer.get(), Status::Ok()};
   ArchivePtr a(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
   archive_write_set_bytes_per_block(a.get(), 10240);
-  if (archive_write_open2(a.get(), &sink, nullptr, WriteCallback, nullptr, nullptr) != ARCHIVE_OK) {
+  if (archive_write_open2(a.get(), &sink, nullptr, BlobSinkWrite, nullptr, nullptr) != ARCHIVE_OK) {
     return ArchiveError(a.get(), sink, "start layer tar");
   }
   WrittenLayer out;

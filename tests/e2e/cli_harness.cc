@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
 
 namespace layerlab::testing {
@@ -137,6 +138,51 @@ std::vector<std::string> Columns(const std::string& row) {
     out.push_back(row.substr(pos, gap - pos));
     pos = row.find_first_not_of(' ', gap);
     if (pos == std::string::npos) break;
+  }
+  return out;
+}
+
+bool Matches(const std::string& s, const std::regex& re) { return std::regex_match(s, re); }
+
+// The first word `sha256sum` prints for a file: its hex digest.
+std::string Sha256Hex(const std::string& path) {
+  std::string cmd = "sha256sum '" + path + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return "";
+  char buf[256] = {};
+  size_t n = fread(buf, 1, sizeof buf - 1, p);
+  pclose(p);
+  return std::string(buf, n).substr(0, 64);
+}
+
+// go-units HumanSizeWithPrecision: decimal units, `precision` significant digits ("%.*g").
+std::string GoHumanSize(int64_t bytes, int precision) {
+  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB"};
+  double size = static_cast<double>(bytes);
+  size_t i = 0;
+  while (size >= 1000.0 && i + 1 < std::size(kUnits)) {
+    size /= 1000.0;
+    ++i;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[i]);
+  return buf;
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// The JSON lines of an --explain=json:FILE trace.
+std::vector<nlohmann::json> ReadTrace(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << line;
+    out.push_back(j);
   }
   return out;
 }

@@ -4,7 +4,10 @@
 #include <string>
 #include <vector>
 
+#include <regex>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace layerlab::testing {
 
@@ -44,5 +47,15 @@ class CliTest : public ::testing::Test {
 std::vector<std::string> Lines(const std::string& s);
 // Splits a table row on runs of 2+ spaces (Docker's column gaps are at least 3).
 std::vector<std::string> Columns(const std::string& row);
+
+bool Matches(const std::string& s, const std::regex& re);
+// Strips trailing newlines and spaces.
+std::string Trim(std::string s);
+// The hex digest `sha256sum` prints for a file (an independent check of our digests).
+std::string Sha256Hex(const std::string& path);
+// go-units HumanSizeWithPrecision, written independently of sim/cli/format.cc.
+std::string GoHumanSize(int64_t bytes, int precision);
+// The JSON lines of an --explain=json:FILE trace.
+std::vector<nlohmann::json> ReadTrace(const std::string& path);
 
 }  // namespace layerlab::testing

@@ -24,7 +24,12 @@
 namespace {
 
 using layerlab::testing::CliResult;
+using layerlab::testing::GoHumanSize;
 using layerlab::testing::Lines;
+using layerlab::testing::Matches;
+using layerlab::testing::ReadTrace;
+using layerlab::testing::Sha256Hex;
+using layerlab::testing::Trim;
 using nlohmann::json;
 
 // ---------------------------------------------------------------------------------------------
@@ -37,7 +42,6 @@ const std::regex kCreatedAgo(
     "^(Less than a second|1 second|[0-9]+ seconds|About a minute|[0-9]+ minutes|About an hour|"
     "[0-9]+ hours|[0-9]+ days|[0-9]+ weeks|[0-9]+ months|[0-9]+ years) ago$");
 
-bool Matches(const std::string& s, const std::regex& re) { return std::regex_match(s, re); }
 
 // The code points of a UTF-8 string (tabwriter counts characters, and history cuts with "…").
 std::vector<std::string> Chars(const std::string& s) {
@@ -104,35 +108,8 @@ std::string Tabwriter(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
-// The first word `sha256sum` prints for a file: its hex digest.
-std::string Sha256Hex(const std::string& path) {
-  std::string cmd = "sha256sum '" + path + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return "";
-  char buf[256] = {};
-  size_t n = fread(buf, 1, sizeof buf - 1, p);
-  pclose(p);
-  return std::string(buf, n).substr(0, 64);
-}
 
-// go-units HumanSizeWithPrecision: decimal units, `precision` significant digits ("%.*g").
-std::string GoHumanSize(int64_t bytes, int precision) {
-  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB"};
-  double size = static_cast<double>(bytes);
-  size_t i = 0;
-  while (size >= 1000.0 && i + 1 < std::size(kUnits)) {
-    size /= 1000.0;
-    ++i;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[i]);
-  return buf;
-}
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fixture

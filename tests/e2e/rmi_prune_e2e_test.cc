@@ -22,7 +22,12 @@ namespace {
 
 using layerlab::testing::CliResult;
 using layerlab::testing::Columns;
+using layerlab::testing::GoHumanSize;
 using layerlab::testing::Lines;
+using layerlab::testing::Matches;
+using layerlab::testing::ReadTrace;
+using layerlab::testing::Sha256Hex;
+using layerlab::testing::Trim;
 using nlohmann::json;
 
 // ---------------------------------------------------------------------------------------------
@@ -31,50 +36,10 @@ using nlohmann::json;
 const std::regex kFullId("^sha256:[0-9a-f]{64}$");
 const std::regex kCleanSummary("^[0-9]+ blobs verified, 0 corrupt, 0 missing, 0 orphans$");
 
-bool Matches(const std::string& s, const std::regex& re) { return std::regex_match(s, re); }
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
-// The first word `sha256sum` prints for a file: its hex digest.
-std::string Sha256Hex(const std::string& path) {
-  std::string cmd = "sha256sum '" + path + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return "";
-  char buf[256] = {};
-  size_t n = fread(buf, 1, sizeof buf - 1, p);
-  pclose(p);
-  return std::string(buf, n).substr(0, 64);
-}
 
-// go-units HumanSizeWithPrecision: decimal units, `precision` significant digits ("%.*g").
-std::string GoHumanSize(int64_t bytes, int precision) {
-  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB"};
-  double size = static_cast<double>(bytes);
-  size_t i = 0;
-  while (size >= 1000.0 && i + 1 < std::size(kUnits)) {
-    size /= 1000.0;
-    ++i;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[i]);
-  return buf;
-}
 
-// The JSON lines of an --explain=json:FILE trace.
-std::vector<json> ReadTrace(const std::string& path) {
-  std::vector<json> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    json j = json::parse(line, nullptr, false);
-    EXPECT_TRUE(j.is_object()) << line;
-    out.push_back(j);
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fixture
