@@ -61,9 +61,19 @@ Result<ImageRecord> Images::CreateBaseImage(const BaseImageOptions& options,
   const int64_t mtime = st.st_mtime;
   using T = TarEntry::Type;
   std::vector<TarEntry> entries;
-  auto dir = [&](const char* path, uint32_t mode) {
-    entries.push_back({T::kDir, path, mode, 0, 0, mtime, {}, {}, {}});
+  auto add = [&](T type, std::string path, uint32_t mode, std::string content = {},
+                 std::string source = {}, std::string link = {}) {
+    TarEntry e;
+    e.type = type;
+    e.path = std::move(path);
+    e.mode = mode;
+    e.mtime = mtime;
+    e.content = std::move(content);
+    e.source_path = std::move(source);
+    e.link = std::move(link);
+    entries.push_back(std::move(e));
   };
+  auto dir = [&](const char* path, uint32_t mode) { add(T::kDir, path, mode); };
   dir("bin", 0755);
   dir("dev", 0755);
   dir("etc", 0755);
@@ -74,16 +84,12 @@ Result<ImageRecord> Images::CreateBaseImage(const BaseImageOptions& options,
   dir("tmp", 01777);
   dir("usr", 0755);
   dir("var", 0755);
-  entries.push_back({T::kFile, "bin/busybox", 0755, 0, 0, mtime, {}, bb, {}});
-  for (const auto& a : applets) {
-    entries.push_back({T::kHardlink, "bin/" + a, 0755, 0, 0, mtime, {}, {}, "bin/busybox"});
-  }
-  entries.push_back({T::kFile, "etc/passwd", 0644, 0, 0, mtime,
-                     "root:x:0:0:root:/root:/bin/sh\n"
-                     "nobody:x:65534:65534:nobody:/home:/bin/false\n",
-                     {}, {}});
-  entries.push_back({T::kFile, "etc/group", 0644, 0, 0, mtime, "root:x:0:\nnobody:x:65534:\n",
-                     {}, {}});
+  add(T::kFile, "bin/busybox", 0755, {}, bb);
+  for (const auto& a : applets) add(T::kHardlink, "bin/" + a, 0755, {}, {}, "bin/busybox");
+  add(T::kFile, "etc/passwd", 0644,
+      "root:x:0:0:root:/root:/bin/sh\n"
+      "nobody:x:65534:65534:nobody:/home:/bin/false\n");
+  add(T::kFile, "etc/group", 0644, "root:x:0:\nnobody:x:65534:\n");
   LL_ASSIGN_OR_RETURN(WrittenLayer layer, WriteLayerTar(store_->blobs(), std::move(entries)));
 
   ImageConfig cfg;

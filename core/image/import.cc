@@ -11,6 +11,7 @@
 #include "image/blob_sink.h"
 
 #include "layerlab/images.h"
+#include "layerlab/layer_fs.h"
 
 namespace layerlab {
 
@@ -18,26 +19,6 @@ namespace {
 
 using ReadPtr = std::unique_ptr<struct archive, decltype(&archive_read_free)>;
 using WritePtr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
-
-// Cleans a tar path: drops "./" and empty components. Refuses absolute paths and any ".." — a
-// layer entry must name a place inside the image's root, whatever it lands on.
-Result<std::string> CleanEntryPath(const std::string& raw) {
-  if (!raw.empty() && raw[0] == '/') {
-    return Status::InvalidArgument("absolute path; a layer entry must be relative to the root");
-  }
-  std::string out;
-  size_t pos = 0;
-  while (pos <= raw.size()) {
-    size_t slash = raw.find('/', pos);
-    std::string part = raw.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
-    pos = slash == std::string::npos ? raw.size() + 1 : slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return Status::InvalidArgument("`..` would climb out of the image root");
-    if (!out.empty()) out.push_back('/');
-    out += part;
-  }
-  return out;
-}
 
 }  // namespace
 

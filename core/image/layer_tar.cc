@@ -126,6 +126,19 @@ Result<WrittenLayer> WriteLayerTar(BlobStore& blobs, std::vector<TarEntry> entri
         archive_entry_set_hardlink(ae.get(), e.link.c_str());
         archive_entry_set_size(ae.get(), 0);
         break;
+      case TarEntry::Type::kFifo:
+        archive_entry_set_filetype(ae.get(), AE_IFIFO);
+        break;
+      case TarEntry::Type::kCharDevice:
+      case TarEntry::Type::kBlockDevice:
+        archive_entry_set_filetype(
+            ae.get(), e.type == TarEntry::Type::kCharDevice ? AE_IFCHR : AE_IFBLK);
+        archive_entry_set_rdevmajor(ae.get(), e.dev_major);
+        archive_entry_set_rdevminor(ae.get(), e.dev_minor);
+        break;
+    }
+    for (const auto& [name, value] : e.xattrs) {
+      archive_entry_xattr_add_entry(ae.get(), name.c_str(), value.data(), value.size());
     }
     archive_entry_set_perm(ae.get(), e.mode & 07777);
     if (archive_write_header(a.get(), ae.get()) != ARCHIVE_OK) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@
 namespace layerlab {
 
 struct TarEntry {
-  enum class Type { kDir, kFile, kSymlink, kHardlink };
+  enum class Type { kDir, kFile, kSymlink, kHardlink, kFifo, kCharDevice, kBlockDevice };
   Type type = Type::kFile;
   std::string path;     // relative, no leading "/", e.g. "bin/busybox"
   uint32_t mode = 0644; // permission bits
@@ -22,6 +23,8 @@ struct TarEntry {
   std::string content;      // kFile: the bytes, unless source_path is set
   std::string source_path;  // kFile: a host file to stream instead of `content`
   std::string link;         // kSymlink: target; kHardlink: the path of the linked entry
+  uint32_t dev_major = 0, dev_minor = 0;      // devices
+  std::map<std::string, std::string> xattrs;  // e.g. security.capability
 };
 
 struct WrittenLayer {
