@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "image/blob_sink.h"
+#include "image/archive_sink.h"
 
 #include "layerlab/images.h"
 #include "layerlab/layer_fs.h"
@@ -45,11 +45,11 @@ Result<std::string> Images::Import(const std::string& path, const std::string& r
     return Status::InvalidArgument(ctx(archive_error_string(in.get())));
   }
   LL_ASSIGN_OR_RETURN(auto writer, store_->blobs().NewWriter());
-  BlobSink sink{writer.get(), Status::Ok()};
+  ArchiveSink sink{[&](const void* b, size_t n) { return writer->Write(b, n); }, Status::Ok()};
   WritePtr out(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_per_block(out.get(), 10240);
-  if (archive_write_open2(out.get(), &sink, nullptr, BlobSinkWrite, nullptr, nullptr) !=
+  if (archive_write_open2(out.get(), &sink, nullptr, ArchiveSinkWrite, nullptr, nullptr) !=
       ARCHIVE_OK) {
     return Status::Internal(ctx(archive_error_string(out.get())));
   }

@@ -1,4 +1,4 @@
-// Deterministic layer tars through libarchive, streamed straight into a BlobWriter.
+// Deterministic layer tars through libarchive, streamed into a blob (or a file, for export).
 #include "layerlab/layer_tar.h"
 
 #include <archive.h>
@@ -14,7 +14,8 @@
 
 #include <fmt/format.h>
 
-#include "image/blob_sink.h"
+#include "image/archive_sink.h"
+#include "layerlab/digest.h"
 
 namespace layerlab {
 
@@ -23,12 +24,12 @@ namespace {
 using ArchivePtr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
 using EntryPtr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
 
-Status ArchiveError(struct archive* a, const BlobSink& sink, const std::string& what) {
+Status ArchiveError(struct archive* a, const ArchiveSink& sink, const std::string& what) {
   if (!sink.status.ok()) return sink.status.WithContext(what);
   return Status::Internal(fmt::format("{}: {}", what, archive_error_string(a)));
 }
 
-Status StreamFile(struct archive* a, const BlobSink& sink, const std::string& path) {
+Status StreamFile(struct archive* a, const ArchiveSink& sink, const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(fmt::format("open `{}`", path), errno);
   char buf[1 << 16];
@@ -77,16 +78,13 @@ std::vector<TarEntry> SortForTar(std::vector<TarEntry> entries) {
   return out;
 }
 
-}  // namespace
-
-Result<WrittenLayer> WriteLayerTar(BlobStore& blobs, std::vector<TarEntry> entries) {
+// Writes the sorted entries through `writer` (which streams to a blob or a file).
+Result<WrittenLayer> WriteEntries(std::vector<TarEntry> entries, ArchiveSink& sink) {
   entries = SortForTar(std::move(entries));
-  LL_ASSIGN_OR_RETURN(auto writer, blobs.NewWriter());
-  BlobSink sink{writer.get(), Status::Ok()};
   ArchivePtr a(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
   archive_write_set_bytes_per_block(a.get(), 10240);
-  if (archive_write_open2(a.get(), &sink, nullptr, BlobSinkWrite, nullptr, nullptr) != ARCHIVE_OK) {
+  if (archive_write_open2(a.get(), &sink, nullptr, ArchiveSinkWrite, nullptr, nullptr) != ARCHIVE_OK) {
     return ArchiveError(a.get(), sink, "start layer tar");
   }
   WrittenLayer out;
@@ -156,8 +154,41 @@ Result<WrittenLayer> WriteLayerTar(BlobStore& blobs, std::vector<TarEntry> entri
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
     return ArchiveError(a.get(), sink, "finish layer tar");
   }
-  out.tar_size = writer->size();
+  out.tar_size = sink.size;
+  return out;
+}
+
+}  // namespace
+
+Result<WrittenLayer> WriteLayerTar(BlobStore& blobs, std::vector<TarEntry> entries) {
+  LL_ASSIGN_OR_RETURN(auto writer, blobs.NewWriter());
+  ArchiveSink sink{[&](const void* b, size_t n) { return writer->Write(b, n); }, Status::Ok()};
+  LL_ASSIGN_OR_RETURN(WrittenLayer out, WriteEntries(std::move(entries), sink));
   LL_ASSIGN_OR_RETURN(out.diff_id, writer->Commit());
+  return out;
+}
+
+Result<WrittenLayer> WriteTarFile(const std::string& path, std::vector<TarEntry> entries) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno(fmt::format("create `{}`", path), errno);
+  Sha256 hash;
+  ArchiveSink sink{[&](const void* b, size_t n) -> Status {
+                     hash.Update(b, n);
+                     const char* p = static_cast<const char*>(b);
+                     while (n > 0) {
+                       ssize_t w = write(fd, p, n);
+                       if (w < 0 && errno == EINTR) continue;
+                       if (w < 0) return Status::FromErrno(fmt::format("write `{}`", path), errno);
+                       p += w;
+                       n -= static_cast<size_t>(w);
+                     }
+                     return Status::Ok();
+                   },
+                   Status::Ok()};
+  auto out = WriteEntries(std::move(entries), sink);
+  close(fd);
+  if (!out) return out.error();
+  out->diff_id = hash.Finish();
   return out;
 }
 

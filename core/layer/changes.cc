@@ -276,8 +276,10 @@ std::vector<CopyUp> FindCopyUps(const std::vector<Change>& changes,
   return out;
 }
 
-Result<WrittenLayer> WriteChangesLayer(BlobStore& blobs, const std::string& dir,
-                                       const std::vector<Change>& changes) {
+namespace {
+
+Result<std::vector<TarEntry>> ChangesToEntries(const std::string& dir,
+                                               const std::vector<Change>& changes) {
   std::vector<TarEntry> entries;
   std::map<std::pair<dev_t, ino_t>, std::vector<size_t>> links;  // inode -> entry indexes
   for (const auto& c : changes) {
@@ -344,7 +346,22 @@ Result<WrittenLayer> WriteChangesLayer(BlobStore& blobs, const std::string& dir,
       l.source_path.clear();
     }
   }
+  return entries;
+}
+
+}  // namespace
+
+Result<WrittenLayer> WriteChangesLayer(BlobStore& blobs, const std::string& dir,
+                                       const std::vector<Change>& changes) {
+  LL_ASSIGN_OR_RETURN(auto entries, ChangesToEntries(dir, changes));
   return WriteLayerTar(blobs, std::move(entries));
+}
+
+Result<WrittenLayer> WriteTreeTar(const std::string& dir, const std::string& out_path) {
+  std::vector<Change> all;
+  AddAllBelow(dir, "", &all);
+  LL_ASSIGN_OR_RETURN(auto entries, ChangesToEntries(dir, all));
+  return WriteTarFile(out_path, std::move(entries));
 }
 
 Result<int64_t> TreeSize(const std::string& dir) {

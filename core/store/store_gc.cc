@@ -88,6 +88,10 @@ Result<DeleteReport> Store::DeleteImage(const std::string& id) {
   }
   // The rows are gone; now the files. A crash here leaves orphans that `system check` removes.
   for (const auto& d : blobs_to_remove) LL_RETURN_IF_ERROR(blobs_.Remove(d));
+  for (const auto& chain : report.deleted_layers) {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(LayerDir(chain)).parent_path(), ec);
+  }
   tracer_.Emit(TraceKind::kImageDeleted, id, "no tag, child or container uses it any more",
                img.size);
   for (const auto& chain : report.deleted_layers) {
@@ -149,6 +153,32 @@ Result<CheckReport> Store::Check(bool repair) {
     Status st = blobs_.Verify(d);
     if (!st.ok()) report.corrupt.push_back(st.message());
   }
+  // Unpacked layers and container folders that no row names (an interrupted delete or create).
+  auto dirs_without_rows = [&](const std::string& dir, const std::string& sql,
+                               bool hex_of_digest) -> Status {
+    LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+    std::set<std::string> known;
+    for (;;) {
+      LL_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      known.insert(hex_of_digest ? DigestHex(st.ColumnText(0)) : st.ColumnText(0));
+    }
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      std::string name = e.path().filename();
+      if (known.count(name)) continue;
+      report.orphans.push_back(e.path());
+      tracer_.Emit(TraceKind::kOrphanFound, e.path(), "no row refers to this folder");
+      if (repair) {
+        std::filesystem::remove_all(e.path(), ec);
+        report.removed.push_back(e.path());
+        tracer_.Emit(TraceKind::kOrphanRemoved, e.path(), "repair");
+      }
+    }
+    return Status::Ok();
+  };
+  LL_RETURN_IF_ERROR(dirs_without_rows(root_ + "/layers", "SELECT chain_id FROM layers", true));
+  LL_RETURN_IF_ERROR(dirs_without_rows(root_ + "/containers", "SELECT id FROM containers", false));
   // Staging files: those of a live process are work in progress, the rest are leftovers.
   DIR* dir = opendir(blobs_.tmp_dir().c_str());
   if (dir != nullptr) {

@@ -26,6 +26,14 @@ const char* TraceKindName(TraceKind kind) {
     case TraceKind::kOrphanRemoved: return "orphan_removed";
     case TraceKind::kStoreInitialized: return "store_initialized";
     case TraceKind::kSchemaMigrated: return "schema_migrated";
+    case TraceKind::kLayerUnpacked: return "layer_unpacked";
+    case TraceKind::kContainerCreated: return "container_created";
+    case TraceKind::kWritableLayerCreated: return "writable_layer_created";
+    case TraceKind::kUnionMounted: return "union_mounted";
+    case TraceKind::kCopyUp: return "copy_up";
+    case TraceKind::kWhiteout: return "whiteout";
+    case TraceKind::kOpaqueDir: return "opaque_dir";
+    case TraceKind::kContainerRemoved: return "container_removed";
   }
   return "unknown";
 }

@@ -37,11 +37,13 @@ static int CmdSystemCheck(Context& ctx, const std::vector<std::string>& args) {
 int CmdSystem(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print("\nUsage:  layerlab system COMMAND\n\nManage layerlab\n\nCommands:\n"
-               "  check       Verify the store (digests, missing files, orphans)\n");
+               "  check       Verify the store (digests, missing files, orphans)\n"
+               "  df          Show disk usage\n");
     return args.empty() ? 1 : 0;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "check") return CmdSystemCheck(ctx, rest);
+  if (args[0] == "df") return CmdSystemDf(ctx, rest);
   return UsageError("system", fmt::format("layerlab system: '{}' is not a layerlab command.",
                                           args[0]));
 }

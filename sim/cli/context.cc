@@ -26,6 +26,15 @@ Result<Images*> Context::images() {
   return images_.get();
 }
 
+Result<Containers*> Context::containers() {
+  if (!containers_) {
+    LL_ASSIGN_OR_RETURN(StorageDriver driver, ParseStorageDriver(options_.storage_driver));
+    LL_ASSIGN_OR_RETURN(Images * images, this->images());
+    containers_ = std::make_unique<Containers>(store_.get(), images, driver);
+  }
+  return containers_.get();
+}
+
 int Fail(const Status& status) { return Fail(status.message()); }
 
 int Fail(const std::string& message) {

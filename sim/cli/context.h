@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "layerlab/containers.h"
 #include "layerlab/images.h"
 #include "layerlab/store.h"
 #include "layerlab/trace.h"
@@ -27,12 +28,15 @@ class Context {
   // Opens the store (creating it and its base image the first time).
   Result<Store*> store();
   Result<Images*> images();
+  // Containers, with --storage-driver for new ones.
+  Result<Containers*> containers();
 
  private:
   GlobalOptions options_;
   Tracer tracer_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Images> images_;
+  std::unique_ptr<Containers> containers_;
 };
 
 // A verb: gets its own arguments (after the verb), returns the exit code.

@@ -40,20 +40,52 @@ void PrintUsage() {
       "  tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE\n"
       "  image       Manage images (ls, inspect, prune, rm, tag, history, import)\n"
       "  inspect     Return low-level information on images\n\n"
+      "Container Commands:\n"
+      "  create      Create a new container (an empty writable layer over the image)\n"
+      "  ps          List containers (-a all, -s sizes: SIZE and virtual size)\n"
+      "  cp          Copy files between a container and the host (copies up)\n"
+      "  diff        Inspect changes to files on a container's filesystem\n"
+      "  commit      Create a new image from a container's changes\n"
+      "  export      Export a container's filesystem as a tar archive\n"
+      "  rm          Remove one or more containers\n"
+      "  container   Manage containers (ls, create, rm, diff, cp, commit, export, prune)\n\n"
       "Store Commands:\n"
-      "  system      Manage the store (check [--repair])\n\n"
+      "  system      Manage the store (check [--repair], df [-v])\n\n"
       "Run 'layerlab COMMAND --help' for more information on a command.\n");
 }
 
 int Image(Context& ctx, const std::vector<std::string>& args);
+int Container(Context& ctx, const std::vector<std::string>& args);
 
 const std::map<std::string, VerbFn>& Verbs() {
   static const std::map<std::string, VerbFn> kVerbs = {
       {"images", CmdImages},  {"tag", CmdTag},         {"rmi", CmdRmi},
       {"history", CmdHistory}, {"import", CmdImport},  {"inspect", CmdImageInspect},
-      {"image", Image},        {"system", CmdSystem},
+      {"image", Image},        {"system", CmdSystem},  {"create", CmdCreate},
+      {"ps", CmdPs},           {"diff", CmdDiff},      {"cp", CmdCp},
+      {"commit", CmdCommit},   {"rm", CmdRm},          {"export", CmdExport},
+      {"container", Container},
   };
   return kVerbs;
+}
+
+int Container(Context& ctx, const std::vector<std::string>& args) {
+  static const std::map<std::string, VerbFn> kSub = {
+      {"ls", CmdPs},     {"list", CmdPs},         {"ps", CmdPs},       {"create", CmdCreate},
+      {"rm", CmdRm},     {"diff", CmdDiff},       {"cp", CmdCp},       {"commit", CmdCommit},
+      {"export", CmdExport}, {"prune", CmdContainerPrune},
+  };
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    fmt::print("\nUsage:  layerlab container COMMAND\n\nManage containers\n\nCommands:\n"
+               "  commit, cp, create, diff, export, ls, prune, rm\n");
+    return args.empty() ? 1 : 0;
+  }
+  auto it = kSub.find(args[0]);
+  if (it == kSub.end()) {
+    return UsageError("container",
+                      fmt::format("layerlab container: '{}' is not a layerlab command.", args[0]));
+  }
+  return it->second(ctx, std::vector<std::string>(args.begin() + 1, args.end()));
 }
 
 int Image(Context& ctx, const std::vector<std::string>& args) {

@@ -48,6 +48,24 @@ std::string Sentence(const TraceEvent& e) {
       return fmt::format("new store at {}", e.subject);
     case TraceKind::kSchemaMigrated:
       return fmt::format("store schema upgraded {}", e.detail);
+    case TraceKind::kLayerUnpacked:
+      return fmt::format("layer {} unpacked for use as a read-only lower layer", Short(e.subject));
+    case TraceKind::kContainerCreated:
+      return fmt::format("container {} ({}) created from image {}", Short(e.subject), e.detail,
+                         Short(e.layer));
+    case TraceKind::kWritableLayerCreated:
+      return fmt::format("writable layer {} ({})", e.subject, bytes);
+    case TraceKind::kUnionMounted:
+      return fmt::format("union mounted at {}: {}", e.subject, e.detail);
+    case TraceKind::kCopyUp:
+      return fmt::format("copy-up of /{} ({}) {}", e.subject, bytes, e.detail);
+    case TraceKind::kWhiteout:
+      return fmt::format("whiteout for /{}", e.subject);
+    case TraceKind::kOpaqueDir:
+      return fmt::format("opaque directory /{}", e.subject);
+    case TraceKind::kContainerRemoved:
+      return fmt::format("container {} removed ({} writable layer freed)", Short(e.subject),
+                         bytes);
   }
   return TraceKindName(e.kind);
 }

@@ -16,5 +16,14 @@ int CmdImport(Context& ctx, const std::vector<std::string>& args);
 int CmdImageInspect(Context& ctx, const std::vector<std::string>& args);
 int CmdImagePrune(Context& ctx, const std::vector<std::string>& args);
 int CmdSystem(Context& ctx, const std::vector<std::string>& args);
+int CmdSystemDf(Context& ctx, const std::vector<std::string>& args);
+int CmdCreate(Context& ctx, const std::vector<std::string>& args);
+int CmdPs(Context& ctx, const std::vector<std::string>& args);
+int CmdDiff(Context& ctx, const std::vector<std::string>& args);
+int CmdCp(Context& ctx, const std::vector<std::string>& args);
+int CmdCommit(Context& ctx, const std::vector<std::string>& args);
+int CmdRm(Context& ctx, const std::vector<std::string>& args);
+int CmdContainerPrune(Context& ctx, const std::vector<std::string>& args);
+int CmdExport(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli

@@ -54,7 +54,7 @@ TEST_F(TraceFileTest, JsonLinesSinkWritesOneParsableObjectPerLine) {
 }
 
 TEST(TraceTest, EveryKindHasASnakeCaseName) {
-  for (int k = 0; k <= static_cast<int>(TraceKind::kSchemaMigrated); ++k) {
+  for (int k = 0; k <= static_cast<int>(TraceKind::kLastKind); ++k) {
     std::string name = TraceKindName(static_cast<TraceKind>(k));
     EXPECT_NE(name, "unknown");
     for (char c : name) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_') << name;

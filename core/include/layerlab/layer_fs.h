@@ -86,6 +86,9 @@ std::vector<CopyUp> FindCopyUps(const std::vector<Change>& changes,
 Result<WrittenLayer> WriteChangesLayer(BlobStore& blobs, const std::string& dir,
                                        const std::vector<Change>& changes);
 
+// The whole tree below `dir` as a tar file (`export`).
+Result<WrittenLayer> WriteTreeTar(const std::string& dir, const std::string& out_path);
+
 // Docker's size of a directory tree: regular file bytes (hard links once) + symlink targets;
 // whiteouts and directories count 0.
 Result<int64_t> TreeSize(const std::string& dir);

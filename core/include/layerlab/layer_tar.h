@@ -35,5 +35,7 @@ struct WrittenLayer {
 
 // Writes `entries` (sorted by path here) as a tar blob and commits it to `blobs`.
 Result<WrittenLayer> WriteLayerTar(BlobStore& blobs, std::vector<TarEntry> entries);
+// The same tar, written to a file (created or truncated) instead; diff_id is its sha256.
+Result<WrittenLayer> WriteTarFile(const std::string& path, std::vector<TarEntry> entries);
 
 }  // namespace layerlab

@@ -72,6 +72,16 @@ struct ContainerRef {
   std::string state;  // created, running, exited
 };
 
+// A container row; `config` is JSON owned by the container code (command, driver, image name).
+struct ContainerRow {
+  std::string id;  // 64 hex
+  std::string name;
+  std::string image_id;
+  int64_t created = 0;
+  std::string state;  // created, running, exited
+  std::string config;
+};
+
 struct DeleteReport {
   std::vector<std::string> deleted_layers;  // chain ids, top first
   std::vector<std::string> kept_layers;
@@ -118,6 +128,20 @@ class Store {
   Result<DeleteReport> DeleteImage(const std::string& id);
 
   Result<std::optional<std::string>> GetMeta(const std::string& key);
+
+  // Unpacked layers: ROOT/layers/<hex of chain id>/diff, made on first use (staged in tmp/,
+  // renamed into place). Returns the diff directory.
+  std::string LayerDir(const std::string& chain_id) const;
+  Result<std::string> EnsureUnpacked(const LayerRecord& layer);
+  // ROOT/containers/<id>.
+  std::string ContainerDir(const std::string& id) const;
+
+  // Containers. Insert after the container's files are in place; delete before removing them.
+  Status InsertContainer(const ContainerRow& row);
+  Result<std::vector<ContainerRow>> ListContainers();
+  Status DeleteContainer(const std::string& id);
+  Status UpdateContainer(const std::string& id, const std::string& state,
+                         const std::string& config);
 
   // Verifies every blob's digest and that every row has its files; lists orphan files (blobs no
   // row refers to, staging files of dead processes). With repair, removes the orphans.

@@ -29,6 +29,15 @@ enum class TraceKind {
   kOrphanRemoved,
   kStoreInitialized,  // a fresh store was created (subject = root)
   kSchemaMigrated,    // detail = "v1 -> v2"
+  kLayerUnpacked,     // a layer tar became a directory (an overlay lowerdir); subject = chain id
+  kContainerCreated,  // subject = container id, detail = name; layer = the image id
+  kWritableLayerCreated,  // subject = the upper dir (or full copy), bytes = its size
+  kUnionMounted,      // subject = mount point, detail = driver and layer count
+  kCopyUp,            // subject = path, bytes = bytes copied, layer = the lower's diff id
+  kWhiteout,          // subject = path deleted from a lower layer
+  kOpaqueDir,         // subject = directory whose lower contents are now hidden
+  kContainerRemoved,  // subject = container id, bytes = writable layer size freed
+  kLastKind = kContainerRemoved,
 };
 
 const char* TraceKindName(TraceKind kind);

@@ -1,0 +1,370 @@
+// Containers: records, their writable layers under each storage driver, diff and copy-up reports.
+#include "layerlab/containers.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "layerlab/namespaces.h"
+
+namespace layerlab {
+
+const char* StorageDriverName(StorageDriver d) {
+  return d == StorageDriver::kOverlay ? "overlay" : "copy";
+}
+
+Result<StorageDriver> ParseStorageDriver(const std::string& name) {
+  if (name.empty() || name == "overlay") return StorageDriver::kOverlay;
+  if (name == "copy" || name == "vfs") return StorageDriver::kCopy;
+  if (name == "fuse") {
+    return Status::Unsupported("the fuse storage driver is not built yet; use overlay or copy");
+  }
+  return Status::InvalidArgument(
+      fmt::format("unknown storage driver `{}`: expected overlay or copy", name));
+}
+
+std::string ContainerInfo::Command() const {
+  std::string out;
+  for (const auto* v : {&entrypoint, &cmd}) {
+    for (const auto& a : *v) out += (out.empty() ? "" : " ") + a;
+  }
+  return out;
+}
+
+namespace {
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t n = read(fd, raw.data(), raw.size());
+    (void)n;
+    close(fd);
+  }
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+bool ValidName(const std::string& n) {
+  if (n.empty() || !isalnum(static_cast<unsigned char>(n[0]))) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+std::vector<std::string> JsonStrings(const nlohmann::json& j, const char* key) {
+  std::vector<std::string> out;
+  if (j.contains(key) && j[key].is_array()) {
+    for (const auto& s : j[key]) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Containers::ConfigJson(const ContainerInfo& c) const {
+  nlohmann::json j;
+  j["Image"] = c.image_name;
+  j["Entrypoint"] = c.entrypoint;
+  j["Cmd"] = c.cmd;
+  j["Driver"] = StorageDriverName(c.driver);
+  j["ExitCode"] = c.exit_code;
+  j["StartedAt"] = c.started;
+  j["FinishedAt"] = c.finished;
+  return j.dump();
+}
+
+Result<ContainerInfo> Containers::FromRow(const ContainerRow& row) {
+  ContainerInfo c;
+  c.id = row.id;
+  c.name = row.name;
+  c.image_id = row.image_id;
+  c.state = row.state;
+  c.created = row.created;
+  auto j = nlohmann::json::parse(row.config, nullptr, false);
+  if (j.is_discarded()) return Status::Corrupt(fmt::format("container {}: bad config", row.id));
+  c.image_name = j.value("Image", "");
+  c.entrypoint = JsonStrings(j, "Entrypoint");
+  c.cmd = JsonStrings(j, "Cmd");
+  LL_ASSIGN_OR_RETURN(c.driver, ParseStorageDriver(j.value("Driver", "overlay")));
+  c.exit_code = j.value("ExitCode", 0);
+  c.started = j.value("StartedAt", int64_t{0});
+  c.finished = j.value("FinishedAt", int64_t{0});
+  return c;
+}
+
+Result<std::string> Containers::UniqueName() {
+  LL_ASSIGN_OR_RETURN(auto rows, store_->ListContainers());
+  std::set<std::string> taken;
+  for (const auto& r : rows) taken.insert(r.name);
+  std::random_device rd;
+  for (int i = 0; i < 100; ++i) {
+    std::string n = RandomContainerName(rd());
+    if (i >= 10) n += std::to_string(i);  // Docker appends a digit after clashes too
+    if (!taken.count(n)) return n;
+  }
+  return Status::Internal("could not find a free container name");
+}
+
+Result<std::vector<std::string>> Containers::LowerDirs(const std::string& image_id) {
+  LL_ASSIGN_OR_RETURN(auto img, store_->GetImage(image_id));
+  if (!img) return Status::NotFound("No such image: " + image_id);
+  std::vector<std::string> out;
+  for (auto it = img->layers.rbegin(); it != img->layers.rend(); ++it) {
+    LL_ASSIGN_OR_RETURN(std::string dir, store_->EnsureUnpacked(*it));
+    out.push_back(dir);
+  }
+  if (out.empty()) {
+    // An image with no layer (FROM scratch): overlay still needs one lower, an empty one.
+    std::string empty = store_->root() + "/empty";
+    LL_RETURN_IF_ERROR(MakeDirs(empty));
+    out.push_back(empty);
+  }
+  return out;
+}
+
+std::string Containers::WritableDir(const ContainerInfo& c) const {
+  return store_->ContainerDir(c.id) + (c.driver == StorageDriver::kOverlay ? "/upper" : "/rootfs");
+}
+
+Result<ContainerInfo> Containers::Create(const std::string& image, const std::string& name,
+                                         const std::vector<std::string>& cmd) {
+  if (!name.empty() && !ValidName(name)) {
+    return Status::InvalidArgument(fmt::format(
+        "Invalid container name ({}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name));
+  }
+  LL_ASSIGN_OR_RETURN(ImageRecord img, images_->Get(image));
+  LL_ASSIGN_OR_RETURN(ImageConfig cfg, images_->ConfigOf(img.id));
+  ContainerInfo c;
+  c.id = RandomHex(32);
+  if (name.empty()) {
+    LL_ASSIGN_OR_RETURN(c.name, UniqueName());
+  } else {
+    c.name = name;
+  }
+  c.image_id = img.id;
+  c.image_name = image;
+  c.entrypoint = cfg.entrypoint.value_or(std::vector<std::string>{});
+  c.cmd = cmd.empty() ? cfg.cmd.value_or(std::vector<std::string>{}) : cmd;
+  c.driver = driver_;
+  c.state = "created";
+  c.created = static_cast<int64_t>(std::time(nullptr));
+  if (c.entrypoint.empty() && c.cmd.empty()) {
+    return Status::InvalidArgument("no command specified");
+  }
+  const Tracer& t = store_->tracer();
+  // The files first, staged and renamed into place; then the row.
+  std::string stage = store_->blobs().NewTmpPath("ctr");
+  auto cleanup = [&](Status st) {
+    (void)RemoveTree(stage);
+    return st;
+  };
+  int64_t copied = 0;
+  if (c.driver == StorageDriver::kOverlay) {
+    LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(img.id));
+    for (const char* d : {"/upper", "/work", "/merged"}) {
+      Status st = MakeDirs(stage + d);
+      if (!st.ok()) return cleanup(st);
+    }
+  } else {
+    Status st = MakeDirs(stage + "/rootfs");
+    if (!st.ok()) return cleanup(st);
+    UnpackOptions opts;
+    opts.mode = WhiteoutMode::kApply;
+    for (const auto& l : img.layers) {
+      auto u = UnpackLayer(store_->blobs().PathOf(l.diff_id), stage + "/rootfs", opts);
+      if (!u) return cleanup(u.error());
+    }
+    auto size = TreeSize(stage + "/rootfs");
+    copied = size ? *size : 0;
+  }
+  Status st = MakeDirs(store_->root() + "/containers");
+  if (st.ok() && rename(stage.c_str(), store_->ContainerDir(c.id).c_str()) != 0) {
+    st = Status::FromErrno("move the container's folder into place", errno);
+  }
+  if (!st.ok()) return cleanup(st);
+  st = store_->InsertContainer({c.id, c.name, c.image_id, c.created, c.state, ConfigJson(c)});
+  if (!st.ok()) {
+    (void)RemoveTree(store_->ContainerDir(c.id));
+    return st;
+  }
+  t.Emit(TraceKind::kContainerCreated, c.id,
+         "a container is the image's read-only layers plus one writable layer", -1, img.id,
+         c.name);
+  if (c.driver == StorageDriver::kOverlay) {
+    t.Emit(TraceKind::kWritableLayerCreated, WritableDir(c),
+           fmt::format("an empty overlay upper dir over {} shared read-only layer(s): nothing is "
+                       "copied until a file is written",
+                       img.layers.size()),
+           0);
+  } else {
+    t.Emit(TraceKind::kWritableLayerCreated, WritableDir(c),
+           fmt::format("the copy driver shares nothing: all {} of the image's files were copied",
+                       copied),
+           copied);
+  }
+  return c;
+}
+
+Result<std::vector<ContainerInfo>> Containers::List() {
+  LL_ASSIGN_OR_RETURN(auto rows, store_->ListContainers());
+  std::vector<ContainerInfo> out;
+  for (const auto& r : rows) {
+    LL_ASSIGN_OR_RETURN(ContainerInfo c, FromRow(r));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<ContainerInfo> Containers::Get(const std::string& name_or_id) {
+  LL_ASSIGN_OR_RETURN(auto all, List());
+  std::string key = name_or_id;
+  if (!key.empty() && key[0] == '/') key = key.substr(1);
+  for (const auto& c : all) {
+    if (c.name == key || c.id == key) return c;
+  }
+  std::vector<const ContainerInfo*> matches;
+  for (const auto& c : all) {
+    if (!key.empty() && c.id.rfind(key, 0) == 0) matches.push_back(&c);
+  }
+  if (matches.size() == 1) return *matches[0];
+  if (matches.size() > 1) {
+    return Status::InvalidArgument(
+        fmt::format("multiple containers found with provided prefix: {}", key));
+  }
+  return Status::NotFound(fmt::format("No such container: {}", name_or_id));
+}
+
+Result<std::vector<Change>> Containers::Diff(const ContainerInfo& c) {
+  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
+  if (c.driver == StorageDriver::kOverlay) return DetectOverlayChanges(WritableDir(c), lowers);
+  return DetectCopyChanges(WritableDir(c), lowers);
+}
+
+Result<int64_t> Containers::WritableSize(const ContainerInfo& c) {
+  if (c.driver == StorageDriver::kOverlay) return TreeSize(WritableDir(c));
+  // A full copy holds the image too; what the container wrote is its changes.
+  LL_ASSIGN_OR_RETURN(auto changes, Diff(c));
+  int64_t total = 0;
+  std::set<std::pair<dev_t, ino_t>> seen;
+  for (const auto& ch : changes) {
+    if (ch.kind == ChangeKind::kDeleted) continue;
+    struct stat st;
+    std::string p = WritableDir(c) + "/" + ch.path;
+    if (lstat(p.c_str(), &st) != 0) continue;
+    if (S_ISREG(st.st_mode) && seen.insert({st.st_dev, st.st_ino}).second) total += st.st_size;
+    if (S_ISLNK(st.st_mode)) total += st.st_size;
+  }
+  return total;
+}
+
+Status Containers::WithRoot(const ContainerInfo& c,
+                            const std::function<Status(const std::string&)>& fn) {
+  if (c.driver == StorageDriver::kCopy) return fn(WritableDir(c));
+  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
+  std::string dir = store_->ContainerDir(c.id);
+  store_->tracer().Emit(TraceKind::kUnionMounted, dir + "/merged",
+                        "overlayfs, mounted in a new user + mount namespace so it needs no root",
+                        -1, {},
+                        fmt::format("overlay: {} read-only lower layer(s) + 1 writable upper",
+                                    lowers.size()));
+  return RunInUserMountNamespace([&]() -> Status {
+    LL_RETURN_IF_ERROR(MountOverlay(lowers, dir + "/upper", dir + "/work", dir + "/merged"));
+    return fn(dir + "/merged");
+  });
+}
+
+Status Containers::Mutate(const ContainerInfo& c,
+                          const std::function<Status(const std::string&)>& fn) {
+  if (c.driver == StorageDriver::kCopy) return fn(WritableDir(c));
+  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
+  LL_ASSIGN_OR_RETURN(auto before, DetectOverlayChanges(WritableDir(c), lowers));
+  LL_RETURN_IF_ERROR(WithRoot(c, fn));
+  LL_ASSIGN_OR_RETURN(auto after, DetectOverlayChanges(WritableDir(c), lowers));
+  const Tracer& t = store_->tracer();
+  if (!t.enabled()) return Status::Ok();
+  std::set<std::string> seen;
+  for (const auto& ch : before) seen.insert(fmt::format("{}{}", ChangeLetter(ch.kind), ch.path));
+  LL_ASSIGN_OR_RETURN(auto img, images_->Get(c.image_id));
+  auto cfg = images_->ConfigOf(c.image_id);
+  // Which history entry made each layer: the n-th non-empty entry made layer n.
+  std::vector<std::string> made_by;
+  if (cfg) {
+    for (const auto& h : cfg->history) {
+      if (!h.empty_layer) made_by.push_back(h.created_by);
+    }
+  }
+  std::vector<Change> fresh;
+  for (const auto& ch : after) {
+    if (!seen.count(fmt::format("{}{}", ChangeLetter(ch.kind), ch.path))) fresh.push_back(ch);
+  }
+  for (const auto& cu : FindCopyUps(fresh, lowers)) {
+    size_t number = lowers.size() - cu.layer;  // 1 = the bottom layer
+    const LayerRecord* l =
+        number >= 1 && number <= img.layers.size() ? &img.layers[number - 1] : nullptr;
+    std::string by = number >= 1 && number <= made_by.size() ? made_by[number - 1] : "";
+    t.Emit(TraceKind::kCopyUp, cu.path,
+           "observed after the fact: the file is now in the writable layer and also in a "
+           "read-only one, so overlayfs copied it up whole on its first change",
+           cu.bytes, l ? l->diff_id : "",
+           fmt::format("from layer {}{}{}", number, l ? " (" + ShortId(l->diff_id) + ")" : "",
+                       by.empty() ? "" : ", made by: " + by));
+  }
+  for (const auto& ch : fresh) {
+    if (ch.kind == ChangeKind::kDeleted && !ch.under_opaque) {
+      t.Emit(TraceKind::kWhiteout, ch.path,
+             "the file lives in a read-only layer, so deleting it writes a whiteout that hides it");
+    }
+    if (ch.opaque) {
+      t.Emit(TraceKind::kOpaqueDir, ch.path,
+             "the directory was removed and made again: it now hides all lower contents");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Containers::Remove(const ContainerInfo& c, bool force) {
+  if (c.state == "running" && !force) {
+    return Status::Conflict(fmt::format(
+        "cannot remove container \"/{}\": container is running: stop the container before "
+        "removing or force remove",
+        c.name));
+  }
+  auto size = WritableSize(c);
+  LL_RETURN_IF_ERROR(store_->DeleteContainer(c.id));
+  // The row is gone; a crash now leaves a folder `system check` reports as an orphan.
+  LL_RETURN_IF_ERROR(RemoveTree(store_->ContainerDir(c.id)));
+  store_->tracer().Emit(TraceKind::kContainerRemoved, c.id,
+                        "its writable layer goes with it; the image's layers are untouched",
+                        size ? *size : 0);
+  return Status::Ok();
+}
+
+Result<ContainerPruneReport> Containers::Prune() {
+  ContainerPruneReport report;
+  LL_ASSIGN_OR_RETURN(auto all, List());
+  for (const auto& c : all) {
+    if (c.state == "running") continue;
+    auto size = WritableSize(c);
+    LL_RETURN_IF_ERROR(Remove(c, false));
+    report.deleted.push_back(c.id);
+    report.reclaimed += size ? *size : 0;
+  }
+  return report;
+}
+
+}  // namespace layerlab

@@ -1,0 +1,105 @@
+// Containers: an image's read-only layers + one thin writable layer + a config. Creating,
+// listing, changing files through the union (`cp`, which copies up), `diff`, `commit`, `export`,
+// removing. Two storage drivers: `overlay` (kernel overlayfs in a user + mount namespace) and
+// `copy` (a full private copy of the image's files, like Docker's old vfs driver).
+// Not thread-safe; forks for overlay work, so use from a single-threaded process.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "layerlab/images.h"
+#include "layerlab/layer_fs.h"
+#include "layerlab/store.h"
+
+namespace layerlab {
+
+enum class StorageDriver { kOverlay, kCopy };
+const char* StorageDriverName(StorageDriver d);
+Result<StorageDriver> ParseStorageDriver(const std::string& name);
+
+struct ContainerInfo {
+  std::string id;  // 64 hex
+  std::string name;
+  std::string image_id;
+  std::string image_name;  // as the user named it at create ("busybox")
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  StorageDriver driver = StorageDriver::kOverlay;
+  std::string state;  // created, running, exited
+  int exit_code = 0;
+  int64_t created = 0;
+  int64_t started = 0;
+  int64_t finished = 0;
+  // Entrypoint and Cmd joined by spaces, as `ps` shows it.
+  std::string Command() const;
+};
+
+struct CommitOptions {
+  std::string message;
+  std::string author;
+  std::vector<std::string> changes;  // Dockerfile instructions: CMD, ENTRYPOINT, ENV, ...
+  std::string reference;             // REPO[:TAG], optional
+};
+
+struct ContainerPruneReport {
+  std::vector<std::string> deleted;  // ids
+  int64_t reclaimed = 0;
+};
+
+class Containers {
+ public:
+  // `driver` is used for new containers; existing ones keep the driver they were made with.
+  Containers(Store* store, Images* images, StorageDriver driver)
+      : store_(store), images_(images), driver_(driver) {}
+
+  // `create [--name N] IMAGE [CMD...]`: an empty writable layer over the image's layers.
+  Result<ContainerInfo> Create(const std::string& image, const std::string& name,
+                               const std::vector<std::string>& cmd);
+  Result<std::vector<ContainerInfo>> List();
+  // By name, full id or unique id prefix. NotFound: "No such container: X".
+  Result<ContainerInfo> Get(const std::string& name_or_id);
+
+  // The image's unpacked layers, top first (the overlay lowerdir order).
+  Result<std::vector<std::string>> LowerDirs(const std::string& image_id);
+  // The writable layer: the overlay upper dir, or the copy driver's full copy.
+  std::string WritableDir(const ContainerInfo& c) const;
+
+  Result<std::vector<Change>> Diff(const ContainerInfo& c);
+  // Docker's size rules applied to what the container wrote (ps -s SIZE).
+  Result<int64_t> WritableSize(const ContainerInfo& c);
+
+  // `cp HOST_SRC C:DST` and `cp C:SRC HOST_DST`. Container paths resolve inside the container's
+  // root (symlinks included), never outside it. Writes through the union copy up.
+  Status CopyIn(const ContainerInfo& c, const std::string& host_src, const std::string& dst);
+  Status CopyOut(const ContainerInfo& c, const std::string& src, const std::string& host_dst);
+  // `export C -o FILE`: the merged filesystem as a tar.
+  Status Export(const ContainerInfo& c, const std::string& out_path);
+  // `commit`: the writable layer becomes a new layer on the image's. Returns the image id.
+  Result<std::string> Commit(const ContainerInfo& c, const CommitOptions& options);
+  // `rm [-f]`: the record, then the writable layer; the image is untouched.
+  Status Remove(const ContainerInfo& c, bool force);
+  Result<ContainerPruneReport> Prune();
+
+  // Runs fn with the container's merged root (mounted in a private namespace for overlay, in a
+  // forked child: fn must only do filesystem work), then reports the copy-ups, whiteouts and
+  // opaque dirs the step caused.
+  Status Mutate(const ContainerInfo& c, const std::function<Status(const std::string&)>& fn);
+  Status WithRoot(const ContainerInfo& c, const std::function<Status(const std::string&)>& fn);
+
+ private:
+  Result<ContainerInfo> FromRow(const ContainerRow& row);
+  std::string ConfigJson(const ContainerInfo& c) const;
+  Result<std::string> UniqueName();
+  Store* store_;
+  Images* images_;
+  StorageDriver driver_;
+};
+
+// A random "adjective_surname" name, as Docker gives (namesgenerator).
+std::string RandomContainerName(unsigned seed);
+
+}  // namespace layerlab

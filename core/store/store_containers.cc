@@ -1,0 +1,101 @@
+// Store: container rows, and the unpacked-layer and container folders they use.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "database.h"
+#include "layerlab/layer_fs.h"
+#include "layerlab/store.h"
+
+namespace layerlab {
+
+using store::Statement;
+
+std::string Store::LayerDir(const std::string& chain_id) const {
+  return fmt::format("{}/layers/{}/diff", root_, DigestHex(chain_id));
+}
+
+std::string Store::ContainerDir(const std::string& id) const {
+  return fmt::format("{}/containers/{}", root_, id);
+}
+
+Result<std::string> Store::EnsureUnpacked(const LayerRecord& layer) {
+  std::string diff = LayerDir(layer.chain_id);
+  if (access(diff.c_str(), F_OK) == 0) return diff;
+  std::string final_dir = diff.substr(0, diff.size() - 5);  // ROOT/layers/<hex>
+  LL_RETURN_IF_ERROR(MakeDirs(root_ + "/layers"));
+  std::string stage = blobs_.NewTmpPath("layer");
+  LL_RETURN_IF_ERROR(MakeDirs(stage + "/diff"));
+  auto unpacked = UnpackLayer(blobs_.PathOf(layer.diff_id), stage + "/diff", {});
+  if (!unpacked) {
+    (void)RemoveTree(stage);
+    return Status(unpacked.error()).WithContext(
+        fmt::format("unpack layer {}", ShortId(layer.chain_id)));
+  }
+  // Another process may have unpacked the same layer meanwhile: then keep theirs.
+  if (rename(stage.c_str(), final_dir.c_str()) != 0) {
+    int err = errno;
+    (void)RemoveTree(stage);
+    if (err != EEXIST && err != ENOTEMPTY) {
+      return Status::FromErrno(fmt::format("rename `{}` to `{}`", stage, final_dir), err);
+    }
+    return diff;
+  }
+  LL_RETURN_IF_ERROR(SyncDir(root_ + "/layers"));
+  tracer_.Emit(TraceKind::kLayerUnpacked, layer.chain_id,
+               fmt::format("first use: its tar becomes a directory that every container of every "
+                           "image with this layer shares read-only ({} entries, {} whiteouts)",
+                           unpacked->entries, unpacked->whiteouts),
+               layer.size, layer.diff_id);
+  return diff;
+}
+
+Status Store::InsertContainer(const ContainerRow& row) {
+  LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT INTO containers(id,name,image_id,created,"
+                                                 "state,config) VALUES(?,?,?,?,?,?)"));
+  st.Bind(1, row.id).Bind(2, row.name).Bind(3, row.image_id).Bind(4, row.created);
+  st.Bind(5, row.state).Bind(6, row.config);
+  Status s = st.Run();
+  if (!s.ok() && s.message().find("UNIQUE") != std::string::npos) {
+    return Status::Conflict(fmt::format(
+        "Conflict. The container name \"/{}\" is already in use. You have to remove (or "
+        "rename) that container to be able to reuse that name.",
+        row.name));
+  }
+  return s;
+}
+
+Result<std::vector<ContainerRow>> Store::ListContainers() {
+  LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT id, name, image_id, created, state, "
+                                                 "config FROM containers ORDER BY created DESC, "
+                                                 "rowid DESC"));
+  std::vector<ContainerRow> out;
+  for (;;) {
+    LL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({st.ColumnText(0), st.ColumnText(1), st.ColumnText(2), st.ColumnInt(3),
+                   st.ColumnText(4), st.ColumnText(5)});
+  }
+  return out;
+}
+
+Status Store::DeleteContainer(const std::string& id) {
+  LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM containers WHERE id=?"));
+  st.Bind(1, id);
+  return st.Run();
+}
+
+Status Store::UpdateContainer(const std::string& id, const std::string& state,
+                              const std::string& config) {
+  LL_ASSIGN_OR_RETURN(Statement st,
+                      db_->Prepare("UPDATE containers SET state=?, config=? WHERE id=?"));
+  st.Bind(1, state).Bind(2, config).Bind(3, id);
+  return st.Run();
+}
+
+}  // namespace layerlab
