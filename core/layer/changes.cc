@@ -301,8 +301,9 @@ Result<std::vector<TarEntry>> ChangesToEntries(const std::string& dir,
     TarEntry e;
     e.path = c.path;
     e.mode = st.st_mode & 07777;
-    e.uid = st.st_uid;
-    e.gid = st.st_gid;
+    // Rootless, the caller's ids are 0 inside the user namespace: record what the container saw.
+    e.uid = (geteuid() != 0 && st.st_uid == geteuid()) ? 0 : st.st_uid;
+    e.gid = (geteuid() != 0 && st.st_gid == getegid()) ? 0 : st.st_gid;
     e.mtime = st.st_mtim.tv_sec;
     for (auto& [k, v] : fsutil::ListXattrs(host)) {
       if (!fsutil::IsOverlayXattr(k)) e.xattrs[k] = v;
