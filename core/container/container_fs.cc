@@ -68,7 +68,7 @@ Status CopyData(int in, int out, const std::string& what) {
 // symlinks on either side. An existing regular file is overwritten in place (in a union that is
 // where copy-up happens); an existing directory is merged into.
 Status CopyEntry(int src_dir, const std::string& name, int dst_dir, const std::string& name2,
-                 const std::string& shown) {
+                 const std::string& shown, bool break_links) {
   struct stat st;
   if (fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return Status::FromErrno(fmt::format("stat `{}`", shown), errno);
@@ -101,7 +101,7 @@ Status CopyEntry(int src_dir, const std::string& name, int dst_dir, const std::s
     }
     closedir(d);
     for (const auto& c : children) {
-      LL_RETURN_IF_ERROR(CopyEntry(in.get(), c, out.get(), c, shown + "/" + c));
+      LL_RETURN_IF_ERROR(CopyEntry(in.get(), c, out.get(), c, shown + "/" + c, break_links));
     }
     fchmod(out.get(), st.st_mode & 07777);
     futimens(out.get(), times);
@@ -119,6 +119,14 @@ Status CopyEntry(int src_dir, const std::string& name, int dst_dir, const std::s
     return Status::Ok();
   }
   if (!S_ISREG(st.st_mode)) return Status::Ok();  // devices, fifos and sockets are not copied
+  if (exists && break_links && existing.st_nlink > 1) {
+    // A plain directory tree (the copy driver) shares hard-linked inodes: replace the file, as
+    // Docker does, instead of writing through every link. (A union breaks the link on copy-up.)
+    if (unlinkat(dst_dir, name2.c_str(), 0) != 0) {
+      return Status::FromErrno(fmt::format("replace `{}`", shown), errno);
+    }
+    exists = false;
+  }
   Fd in(openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!in.ok()) return Status::FromErrno(fmt::format("open `{}`", shown), errno);
   int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (exists ? O_TRUNC : O_CREAT | O_EXCL);
@@ -144,6 +152,7 @@ Status Containers::CopyIn(const ContainerInfo& c, const std::string& host_src,
   std::string src_parent = ParentOf(src_path);
   std::string src_name = BaseName(src_path);
   std::string shown = fmt::format("{}:{}", c.name, dst);
+  bool break_links = c.driver == StorageDriver::kCopy;
   return Mutate(c, [&](const std::string& root) -> Status {
     Fd root_fd(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root_fd.ok()) return Status::FromErrno("open the container's root", errno);
@@ -155,12 +164,13 @@ Status Containers::CopyIn(const ContainerInfo& c, const std::string& host_src,
     if (dst_is_dir) {
       auto dir = OpenInRoot(root_fd.get(), dst, O_RDONLY | O_DIRECTORY);
       if (!dir) return dir.error();
-      return CopyEntry(src_dir.get(), src_name, dir->get(), contents_only ? "." : src_name, shown);
+      return CopyEntry(src_dir.get(), src_name, dir->get(), contents_only ? "." : src_name, shown,
+                       break_links);
     }
     if (target && S_ISDIR(sst.st_mode)) {
       return Status::InvalidArgument(fmt::format("cannot copy a directory to file {}", shown));
     }
-    if (!target && dst.back() == '/') {
+    if (!target && dst.back() == '/' && !S_ISDIR(sst.st_mode)) {
       return Status::NotFound(fmt::format("Could not find the file {} in container {}", dst,
                                           c.name));
     }
@@ -169,7 +179,7 @@ Status Containers::CopyIn(const ContainerInfo& c, const std::string& host_src,
       return Status::NotFound(fmt::format("Could not find the file {} in container {}",
                                           ParentOf(dst), c.name));
     }
-    return CopyEntry(src_dir.get(), src_name, parent->get(), BaseName(dst), shown);
+    return CopyEntry(src_dir.get(), src_name, parent->get(), BaseName(dst), shown, break_links);
   });
 }
 
@@ -194,7 +204,7 @@ Status Containers::CopyOut(const ContainerInfo& c, const std::string& src,
     }
     Fd out(open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!out.ok()) return Status::FromErrno(fmt::format("open `{}`", out_dir), errno);
-    return CopyEntry(parent->get(), BaseName(src), out.get(), out_name, shown);
+    return CopyEntry(parent->get(), BaseName(src), out.get(), out_name, shown, true);
   });
 }
 

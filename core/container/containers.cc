@@ -59,8 +59,9 @@ std::string RandomHex(size_t bytes) {
   return out;
 }
 
+// Docker's rule: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$ (so at least two characters).
 bool ValidName(const std::string& n) {
-  if (n.empty() || !isalnum(static_cast<unsigned char>(n[0]))) return false;
+  if (n.size() < 2 || !isalnum(static_cast<unsigned char>(n[0]))) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
     return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
   });
@@ -141,8 +142,10 @@ std::string Containers::WritableDir(const ContainerInfo& c) const {
   return store_->ContainerDir(c.id) + (c.driver == StorageDriver::kOverlay ? "/upper" : "/rootfs");
 }
 
-Result<ContainerInfo> Containers::Create(const std::string& image, const std::string& name,
+Result<ContainerInfo> Containers::Create(const std::string& image, const std::string& given_name,
                                          const std::vector<std::string>& cmd) {
+  // Docker stores names without the leading "/" it shows in messages.
+  std::string name = !given_name.empty() && given_name[0] == '/' ? given_name.substr(1) : given_name;
   if (!name.empty() && !ValidName(name)) {
     return Status::InvalidArgument(fmt::format(
         "Invalid container name ({}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name));

@@ -186,7 +186,9 @@ void WalkUpper(const std::string& upper, const std::string& rel,
 bool SameMeta(const struct stat& a, const struct stat& b) {
   if ((a.st_mode & S_IFMT) != (b.st_mode & S_IFMT)) return false;
   if (a.st_mode != b.st_mode || a.st_uid != b.st_uid || a.st_gid != b.st_gid) return false;
-  if (S_ISDIR(a.st_mode)) return a.st_mtim.tv_sec == b.st_mtim.tv_sec;
+  // A directory's mtime moves whenever an entry in it does; its changes show through its
+  // children (and it is then reported as changed, as `docker diff` does for parents).
+  if (S_ISDIR(a.st_mode)) return true;
   return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
          a.st_rdev == b.st_rdev;
 }

@@ -80,13 +80,25 @@ int CmdPs(Context& ctx, const std::vector<std::string>& args) {
       if (k == "name") keep = keep && c.name.find(v) != std::string::npos;
       if (k == "id") keep = keep && c.id.rfind(v, 0) == 0;
       if (k == "ancestor") {
+        // The image or any image it was built on (Docker: "created from an image or a
+        // descendant").
         auto id = images->Resolve(v);
-        keep = keep && id && *id == c.image_id;
+        bool found = false;
+        std::string cur = c.image_id;
+        for (int guard = 0; id && !cur.empty() && guard < 1000 && !found; ++guard) {
+          found = cur == *id;
+          auto img = images->Get(cur);
+          cur = img ? img->parent : "";
+        }
+        keep = keep && found;
       }
     }
     if (!keep) continue;
     std::string size_text;
-    if (size || tmpl.is_json()) {
+    bool wants_size = size || tmpl.is_json() ||
+                      (va.vm.count("format") &&
+                       va.vm["format"].as<std::string>().find(".Size") != std::string::npos);
+    if (wants_size) {
       auto rw = (*containers)->WritableSize(c);
       if (!rw) return Fail(rw.error());
       auto img = images->Get(c.image_id);
@@ -95,7 +107,7 @@ int CmdPs(Context& ctx, const std::vector<std::string>& args) {
     }
     std::map<std::string, std::string> f = {
         {"ID", no_trunc ? c.id : c.id.substr(0, 12)},
-        {"Image", ImageColumn(c, images)},
+        {"Image", ImageColumn(c, images, no_trunc)},
         {"Command", CommandColumn(c, no_trunc)},
         {"CreatedAt", GoTime(c.created)},
         {"RunningFor", Ago(c.created, now)},

@@ -37,13 +37,13 @@ std::string CommandColumn(const ContainerInfo& c, bool no_trunc) {
   return GoQuote(no_trunc ? cmd : Ellipsis(cmd, 20));
 }
 
-std::string ImageColumn(const ContainerInfo& c, Images* images) {
+std::string ImageColumn(const ContainerInfo& c, Images* images, bool no_trunc) {
   auto id = images->Resolve(c.image_name);
   if (id && *id == c.image_id) {
     auto parsed = ParseNormalizedNamed(c.image_name);
     return parsed.ref ? parsed.ref->FamiliarString() : c.image_name;
   }
-  return ShortId(c.image_id);
+  return no_trunc ? c.image_id : ShortId(c.image_id);
 }
 
 }  // namespace layerlab::cli

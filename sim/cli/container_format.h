@@ -15,6 +15,6 @@ std::string StatusText(const ContainerInfo& c, int64_t now);
 // The COMMAND column: quoted, cut at 20 characters unless no_trunc.
 std::string CommandColumn(const ContainerInfo& c, bool no_trunc);
 // The IMAGE column: the name given at create while it still names that image, else the short id.
-std::string ImageColumn(const ContainerInfo& c, Images* images);
+std::string ImageColumn(const ContainerInfo& c, Images* images, bool no_trunc = false);
 
 }  // namespace layerlab::cli
