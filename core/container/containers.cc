@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <ctime>
 #include <random>
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "container/init_layer.h"
 #include "layerlab/namespaces.h"
 
 namespace layerlab {
@@ -86,6 +88,12 @@ std::string Containers::ConfigJson(const ContainerInfo& c) const {
   j["ExitCode"] = c.exit_code;
   j["StartedAt"] = c.started;
   j["FinishedAt"] = c.finished;
+  j["Pid"] = c.pid;
+  j["Env"] = c.env;
+  j["WorkingDir"] = c.workdir;
+  j["User"] = c.user;
+  j["Hostname"] = c.hostname;
+  j["Network"] = c.network;
   return j.dump();
 }
 
@@ -105,6 +113,12 @@ Result<ContainerInfo> Containers::FromRow(const ContainerRow& row) {
   c.exit_code = j.value("ExitCode", 0);
   c.started = j.value("StartedAt", int64_t{0});
   c.finished = j.value("FinishedAt", int64_t{0});
+  c.pid = j.value("Pid", 0);
+  c.env = JsonStrings(j, "Env");
+  c.workdir = j.value("WorkingDir", "");
+  c.user = j.value("User", "");
+  c.hostname = j.value("Hostname", c.id.substr(0, 12));
+  c.network = j.value("Network", "none");
   return c;
 }
 
@@ -143,7 +157,8 @@ std::string Containers::WritableDir(const ContainerInfo& c) const {
 }
 
 Result<ContainerInfo> Containers::Create(const std::string& image, const std::string& given_name,
-                                         const std::vector<std::string>& cmd) {
+                                         const std::vector<std::string>& cmd,
+                                         const RunOptions& options) {
   // Docker stores names without the leading "/" it shows in messages.
   std::string name = !given_name.empty() && given_name[0] == '/' ? given_name.substr(1) : given_name;
   if (!name.empty() && !ValidName(name)) {
@@ -161,8 +176,32 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
   }
   c.image_id = img.id;
   c.image_name = image;
-  c.entrypoint = cfg.entrypoint.value_or(std::vector<std::string>{});
-  c.cmd = cmd.empty() ? cfg.cmd.value_or(std::vector<std::string>{}) : cmd;
+  c.entrypoint = options.entrypoint ? *options.entrypoint
+                                    : cfg.entrypoint.value_or(std::vector<std::string>{});
+  // Docker: --entrypoint resets the image's CMD too.
+  c.cmd = !cmd.empty() ? cmd
+          : options.entrypoint ? std::vector<std::string>{}
+                               : cfg.cmd.value_or(std::vector<std::string>{});
+  c.env = cfg.env;
+  for (const auto& e : options.env) {
+    std::string kv = e;
+    if (kv.find('=') == std::string::npos) {
+      const char* v = std::getenv(kv.c_str());
+      if (v == nullptr) continue;  // Docker drops -e KEY when KEY is unset
+      kv += std::string("=") + v;
+    }
+    std::string key = kv.substr(0, kv.find('='));
+    std::erase_if(c.env, [&](const std::string& x) { return x.rfind(key + "=", 0) == 0; });
+    c.env.push_back(kv);
+  }
+  c.workdir = !options.workdir.empty() ? options.workdir : cfg.working_dir;
+  c.user = !options.user.empty() ? options.user : cfg.user;
+  c.hostname = !options.hostname.empty() ? options.hostname : c.id.substr(0, 12);
+  c.network = options.network.empty() ? "none" : options.network;
+  if (c.network != "none" && c.network != "host") {
+    return Status::InvalidArgument(fmt::format(
+        "network {} not found: layerlab has only `none` (the default) and `host`", c.network));
+  }
   c.driver = driver_;
   c.state = "created";
   c.created = static_cast<int64_t>(std::time(nullptr));
@@ -177,12 +216,22 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
     return st;
   };
   int64_t copied = 0;
+  {
+    Status st = MakeInitLayer(stage, c);
+    if (!st.ok()) return cleanup(st);
+  }
   if (c.driver == StorageDriver::kOverlay) {
     LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(img.id));
     for (const char* d : {"/upper", "/work", "/merged"}) {
       Status st = MakeDirs(stage + d);
       if (!st.ok()) return cleanup(st);
     }
+    // The init layer's mount points keep the image's modes, so they hide nothing.
+    MatchInitModes(stage + "/init", [&](const std::string& d) -> std::optional<mode_t> {
+      auto hit = FindInLowers(lowers, d);
+      if (!hit) return std::nullopt;
+      return static_cast<mode_t>(hit->mode);
+    });
   } else {
     Status st = MakeDirs(stage + "/rootfs");
     if (!st.ok()) return cleanup(st);
@@ -194,6 +243,13 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
     }
     auto size = TreeSize(stage + "/rootfs");
     copied = size ? *size : 0;
+    st = CopyInitFiles(stage + "/init", stage + "/rootfs");
+    if (!st.ok()) return cleanup(st);
+    MatchInitModes(stage + "/init", [&](const std::string& d) -> std::optional<mode_t> {
+      struct stat s;
+      if (lstat((stage + "/rootfs/" + d).c_str(), &s) != 0) return std::nullopt;
+      return s.st_mode;
+    });
   }
   Status st = MakeDirs(store_->root() + "/containers");
   if (st.ok() && rename(stage.c_str(), store_->ContainerDir(c.id).c_str()) != 0) {
@@ -221,6 +277,13 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
            copied);
   }
   return c;
+}
+
+Result<std::vector<std::string>> Containers::ContainerLowers(const ContainerInfo& c) {
+  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
+  std::string init = store_->ContainerDir(c.id) + "/init";
+  if (access(init.c_str(), F_OK) == 0) lowers.insert(lowers.begin(), init);
+  return lowers;
 }
 
 Result<std::vector<ContainerInfo>> Containers::List() {
@@ -253,7 +316,7 @@ Result<ContainerInfo> Containers::Get(const std::string& name_or_id) {
 }
 
 Result<std::vector<Change>> Containers::Diff(const ContainerInfo& c) {
-  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
+  LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
   if (c.driver == StorageDriver::kOverlay) return DetectOverlayChanges(WritableDir(c), lowers);
   return DetectCopyChanges(WritableDir(c), lowers);
 }
@@ -278,7 +341,7 @@ Result<int64_t> Containers::WritableSize(const ContainerInfo& c) {
 Status Containers::WithRoot(const ContainerInfo& c,
                             const std::function<Status(const std::string&)>& fn) {
   if (c.driver == StorageDriver::kCopy) return fn(WritableDir(c));
-  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
+  LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
   std::string dir = store_->ContainerDir(c.id);
   store_->tracer().Emit(TraceKind::kUnionMounted, dir + "/merged",
                         "overlayfs, mounted in a new user + mount namespace so it needs no root",
@@ -294,10 +357,15 @@ Status Containers::WithRoot(const ContainerInfo& c,
 Status Containers::Mutate(const ContainerInfo& c,
                           const std::function<Status(const std::string&)>& fn) {
   if (c.driver == StorageDriver::kCopy) return fn(WritableDir(c));
-  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
-  LL_ASSIGN_OR_RETURN(auto before, DetectOverlayChanges(WritableDir(c), lowers));
+  LL_ASSIGN_OR_RETURN(auto before, Diff(c));
   LL_RETURN_IF_ERROR(WithRoot(c, fn));
-  LL_ASSIGN_OR_RETURN(auto after, DetectOverlayChanges(WritableDir(c), lowers));
+  return ReportChanges(c, before);
+}
+
+Status Containers::ReportChanges(const ContainerInfo& c, const std::vector<Change>& before) {
+  if (c.driver == StorageDriver::kCopy) return Status::Ok();
+  LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
+  LL_ASSIGN_OR_RETURN(auto after, Diff(c));
   const Tracer& t = store_->tracer();
   if (!t.enabled()) return Status::Ok();
   std::set<std::string> seen;
@@ -315,7 +383,9 @@ Status Containers::Mutate(const ContainerInfo& c,
   for (const auto& ch : after) {
     if (!seen.count(fmt::format("{}{}", ChangeLetter(ch.kind), ch.path))) fresh.push_back(ch);
   }
+  bool has_init = lowers.size() > img.layers.size();
   for (const auto& cu : FindCopyUps(fresh, lowers)) {
+    if (has_init && cu.layer == 0) continue;  // the init layer's bind-mount targets
     size_t number = lowers.size() - cu.layer;  // 1 = the bottom layer
     const LayerRecord* l =
         number >= 1 && number <= img.layers.size() ? &img.layers[number - 1] : nullptr;

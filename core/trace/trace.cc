@@ -34,6 +34,8 @@ const char* TraceKindName(TraceKind kind) {
     case TraceKind::kWhiteout: return "whiteout";
     case TraceKind::kOpaqueDir: return "opaque_dir";
     case TraceKind::kContainerRemoved: return "container_removed";
+    case TraceKind::kLaunchStep: return "launch_step";
+    case TraceKind::kContainerExited: return "container_exited";
   }
   return "unknown";
 }

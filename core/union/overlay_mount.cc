@@ -129,8 +129,9 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
   if (lowers.empty()) return Status::InvalidArgument("an overlay needs at least one lower layer");
   if (static_cast<int>(lowers.size()) > kOverlayMaxLowerLayers) {
     return Status::Unsupported(fmt::format(
-        "the image has {} layers but overlayfs stacks at most {}: squash it (commit a container "
-        "of it) or use --storage-driver copy",
+        "this union needs {} lower layers (the image's and the container's init layer) but "
+        "overlayfs stacks at most {}: squash the image (commit a container of it) or use "
+        "--storage-driver copy",
         lowers.size(), kOverlayMaxLowerLayers));
   }
   bool unsupported = false;

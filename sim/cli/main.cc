@@ -41,6 +41,8 @@ void PrintUsage() {
       "  image       Manage images (ls, inspect, prune, rm, tag, history, import)\n"
       "  inspect     Return low-level information on images\n\n"
       "Container Commands:\n"
+      "  run         Create and run a new container (PID 1 of its own namespaces)\n"
+      "  start       Start a stopped container (-a: attached)\n"
       "  create      Create a new container (an empty writable layer over the image)\n"
       "  ps          List containers (-a all, -s sizes: SIZE and virtual size)\n"
       "  cp          Copy files between a container and the host (copies up)\n"
@@ -64,7 +66,7 @@ const std::map<std::string, VerbFn>& Verbs() {
       {"image", Image},        {"system", CmdSystem},  {"create", CmdCreate},
       {"ps", CmdPs},           {"diff", CmdDiff},      {"cp", CmdCp},
       {"commit", CmdCommit},   {"rm", CmdRm},          {"export", CmdExport},
-      {"container", Container},
+      {"container", Container}, {"run", CmdRun},      {"start", CmdStart},
   };
   return kVerbs;
 }
@@ -73,7 +75,8 @@ int Container(Context& ctx, const std::vector<std::string>& args) {
   static const std::map<std::string, VerbFn> kSub = {
       {"ls", CmdPs},     {"list", CmdPs},         {"ps", CmdPs},       {"create", CmdCreate},
       {"rm", CmdRm},     {"diff", CmdDiff},       {"cp", CmdCp},       {"commit", CmdCommit},
-      {"export", CmdExport}, {"prune", CmdContainerPrune},
+      {"export", CmdExport}, {"prune", CmdContainerPrune}, {"run", CmdRun},
+      {"start", CmdStart},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print("\nUsage:  layerlab container COMMAND\n\nManage containers\n\nCommands:\n"

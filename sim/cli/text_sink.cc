@@ -63,6 +63,10 @@ std::string Sentence(const TraceEvent& e) {
       return fmt::format("whiteout for /{}", e.subject);
     case TraceKind::kOpaqueDir:
       return fmt::format("opaque directory /{}", e.subject);
+    case TraceKind::kLaunchStep:
+      return fmt::format("launch: {}", e.subject);
+    case TraceKind::kContainerExited:
+      return fmt::format("container {} exited with code {}", Short(e.subject), e.detail);
     case TraceKind::kContainerRemoved:
       return fmt::format("container {} removed ({} writable layer freed)", Short(e.subject),
                          bytes);

@@ -25,5 +25,7 @@ int CmdCommit(Context& ctx, const std::vector<std::string>& args);
 int CmdRm(Context& ctx, const std::vector<std::string>& args);
 int CmdContainerPrune(Context& ctx, const std::vector<std::string>& args);
 int CmdExport(Context& ctx, const std::vector<std::string>& args);
+int CmdRun(Context& ctx, const std::vector<std::string>& args);
+int CmdStart(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli

@@ -71,8 +71,9 @@ TEST_F(SystemManyLayersTest, MoreThan500LayersIsRefusedWithAClearMessage) {
   Status st = containers.Mutate(*c, [](const std::string&) { return Status::Ok(); });
   EXPECT_EQ(st.code(), Code::kUnsupported) << st.message();
   EXPECT_EQ(st.message(),
-            "the image has 501 layers but overlayfs stacks at most 500: squash it (commit a "
-            "container of it) or use --storage-driver copy");
+            "this union needs 502 lower layers (the image's and the container's init layer) but "
+            "overlayfs stacks at most 500: squash the image (commit a container of it) or use "
+            "--storage-driver copy");
   // The copy driver has no such limit.
   Containers copies(store_.get(), images_.get(), StorageDriver::kCopy);
   auto cc = copies.Create("toodeep:v1", "flat", {});

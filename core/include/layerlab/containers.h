@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "layerlab/images.h"
+#include "layerlab/launch.h"
 #include "layerlab/layer_fs.h"
 #include "layerlab/store.h"
 
@@ -34,8 +35,24 @@ struct ContainerInfo {
   int64_t created = 0;
   int64_t started = 0;
   int64_t finished = 0;
+  pid_t pid = 0;                 // host pid of PID 1 while running
+  std::vector<std::string> env;  // the full environment (image + -e + Docker's defaults)
+  std::string workdir;           // "" = the image's WORKDIR, else "/"
+  std::string user;              // "" = the image's USER, else root
+  std::string hostname;          // default: the short id
+  std::string network = "none";  // none | host
   // Entrypoint and Cmd joined by spaces, as `ps` shows it.
   std::string Command() const;
+};
+
+// What `run`/`create` take besides the image and command.
+struct RunOptions {
+  std::vector<std::string> env;  // -e KEY=VALUE (or KEY: taken from the caller's environment)
+  std::string workdir;           // -w
+  std::string user;              // -u USER[:GROUP]
+  std::string hostname;          // --hostname
+  std::optional<std::vector<std::string>> entrypoint;  // --entrypoint
+  std::string network = "none";  // --network none|host
 };
 
 struct CommitOptions {
@@ -58,13 +75,24 @@ class Containers {
 
   // `create [--name N] IMAGE [CMD...]`: an empty writable layer over the image's layers.
   Result<ContainerInfo> Create(const std::string& image, const std::string& name,
-                               const std::vector<std::string>& cmd);
+                               const std::vector<std::string>& cmd,
+                               const RunOptions& options = {});
   Result<std::vector<ContainerInfo>> List();
   // By name, full id or unique id prefix. NotFound: "No such container: X".
   Result<ContainerInfo> Get(const std::string& name_or_id);
 
   // The image's unpacked layers, top first (the overlay lowerdir order).
   Result<std::vector<std::string>> LowerDirs(const std::string& image_id);
+  // The container's lower dirs: its init layer (mount points for /proc, /dev, /sys and the
+  // /etc files bound in at run time, so they never land in the writable layer), then the
+  // image's layers, top first.
+  Result<std::vector<std::string>> ContainerLowers(const ContainerInfo& c);
+  // The launch plan for `run`/`start` (reads the image's /etc/passwd for USER).
+  Result<LaunchPlan> PlanLaunch(const ContainerInfo& c);
+  // `run` without -d: marks it running, starts it, waits (forwarding signals), marks it exited
+  // and reports its copy-ups. Returns the exit code; a failed start returns the error with
+  // `error->exit_code` (125, or 126/127 for the command).
+  Result<int> RunAttached(const ContainerInfo& c, const LaunchIo& io, LaunchError* error);
   // The writable layer: the overlay upper dir, or the copy driver's full copy.
   std::string WritableDir(const ContainerInfo& c) const;
 
@@ -92,6 +120,8 @@ class Containers {
 
  private:
   Result<ContainerInfo> FromRow(const ContainerRow& row);
+  // Emits copy_up / whiteout / opaque_dir events for what changed since `before`.
+  Status ReportChanges(const ContainerInfo& c, const std::vector<Change>& before);
   std::string ConfigJson(const ContainerInfo& c) const;
   Result<std::string> UniqueName();
   Store* store_;

@@ -37,7 +37,9 @@ enum class TraceKind {
   kWhiteout,          // subject = path deleted from a lower layer
   kOpaqueDir,         // subject = directory whose lower contents are now hidden
   kContainerRemoved,  // subject = container id, bytes = writable layer size freed
-  kLastKind = kContainerRemoved,
+  kLaunchStep,        // subject = one step of the launch plan (clone flags, maps, a mount, exec)
+  kContainerExited,   // subject = container id, detail = exit code
+  kLastKind = kContainerExited,
 };
 
 const char* TraceKindName(TraceKind kind);

@@ -1,0 +1,92 @@
+// The namespace launcher. A launch is first a LaunchPlan (data: namespaces, id maps, mounts,
+// pivot_root, hostname, user, env, cwd, argv), built from a container and its image, then
+// executed: the command runs as PID 1 of new user, mount, pid, uts, ipc and net namespaces,
+// pivot_root'ed into the union of its layers. Building is pure; executing forks (call from a
+// single-threaded process).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layerlab/status.h"
+#include "layerlab/trace.h"
+
+namespace layerlab {
+
+struct MountStep {
+  enum class Kind { kOverlay, kProc, kTmpfs, kBindDevice, kDevpts, kSysfs, kBindFile, kMqueue };
+  Kind kind;
+  std::string source;  // host path (binds), or "" for virtual filesystems
+  std::string target;  // path inside the new root, e.g. "/proc"
+  std::string options; // fs data, e.g. "mode=755"
+  bool read_only = false;
+  std::string why;     // for --explain
+};
+
+struct IdMap {
+  uint32_t inside = 0, outside = 0, count = 1;
+};
+
+struct LaunchPlan {
+  int clone_flags = 0;                 // CLONE_NEW* flags
+  std::vector<IdMap> uid_map, gid_map;
+  bool deny_setgroups = false;         // rootless: required before writing gid_map
+  std::vector<std::string> lowers;     // overlay lowerdirs, top first
+  std::string upper, work, rootfs;     // rootfs: where the union is mounted (or the copy dir)
+  bool mount_overlay = true;           // false for the copy driver (rootfs is a plain dir)
+  std::vector<MountStep> mounts;       // after the root, in order
+  std::string hostname;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  std::vector<std::string> env;        // KEY=VALUE
+  std::string cwd = "/";
+  std::vector<std::string> argv;
+  bool tty = false;
+  bool network_host = false;
+};
+
+// "CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|..." (nsjail style, for --explain).
+std::string CloneFlagNames(int flags);
+// One line per step, for --explain and tests.
+std::vector<std::string> DescribePlan(const LaunchPlan& plan);
+
+// Where the child's stdio goes.
+struct LaunchIo {
+  int in = 0, out = 1, err = 2;
+};
+
+// A started container: the host pid of its PID 1.
+struct Launched {
+  pid_t pid = -1;
+};
+
+// Starts the plan. Returns once the command has been exec'd (or failed to be: then the error is
+// Docker's, e.g. `exec: "nosuch": executable file not found in $PATH`, with exit_code 127, or
+// permission denied with 126).
+struct LaunchError {
+  Status status;
+  int exit_code = 125;
+};
+Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchError* error,
+                           const Tracer& tracer);
+
+// Waits for the container's PID 1 (forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+// SIGUSR2 to it when forward_signals). Returns the exit code: the command's own, or 128+signal.
+int WaitContainer(pid_t pid, bool forward_signals);
+
+// Parses /etc/passwd and /etc/group text to resolve USER[:GROUP] as Docker does: names or
+// numbers; a numeric uid unknown to passwd is allowed; a name that is not there is an error.
+struct ResolvedUser {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  std::string home = "/";
+};
+Result<ResolvedUser> ResolveUser(const std::string& spec, const std::string& passwd,
+                                 const std::string& group);
+
+}  // namespace layerlab

@@ -1,0 +1,61 @@
+// Describing a LaunchPlan: clone flags by name and one line per step, for --explain and tests.
+#include <sched.h>
+
+#include <fmt/format.h>
+
+#include "layerlab/launch.h"
+
+namespace layerlab {
+
+std::string CloneFlagNames(int flags) {
+  static const std::pair<int, const char*> kNames[] = {
+      {CLONE_NEWUSER, "CLONE_NEWUSER"}, {CLONE_NEWNS, "CLONE_NEWNS"},
+      {CLONE_NEWPID, "CLONE_NEWPID"},   {CLONE_NEWUTS, "CLONE_NEWUTS"},
+      {CLONE_NEWIPC, "CLONE_NEWIPC"},   {CLONE_NEWNET, "CLONE_NEWNET"},
+      {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"}};
+  std::string out;
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) out += (out.empty() ? "" : "|") + std::string(name);
+  }
+  return out;
+}
+
+static std::string Maps(const std::vector<IdMap>& maps) {
+  std::string out;
+  for (const auto& m : maps) {
+    out += fmt::format("{}{} -> {} (x{})", out.empty() ? "" : ", ", m.inside, m.outside, m.count);
+  }
+  return out;
+}
+
+std::vector<std::string> DescribePlan(const LaunchPlan& p) {
+  std::vector<std::string> out;
+  out.push_back(fmt::format("clone({}): new namespaces; the command will be PID 1",
+                            CloneFlagNames(p.clone_flags)));
+  out.push_back(fmt::format("uid map {}; gid map {}{}", Maps(p.uid_map), Maps(p.gid_map),
+                            p.deny_setgroups ? " (setgroups denied: rootless)" : ""));
+  out.push_back("mount --make-rprivate /: nothing we mount is seen by the host");
+  if (p.mount_overlay) {
+    out.push_back(fmt::format("mount overlay on {}: {} read-only layer(s) + writable upper {}",
+                              p.rootfs, p.lowers.size(), p.upper));
+  } else {
+    out.push_back(fmt::format("bind {} as the root (copy driver: a private full copy)", p.rootfs));
+  }
+  for (const auto& m : p.mounts) {
+    out.push_back(fmt::format("mount {}{} on {}{}{}", m.source.empty() ? "" : m.source + " ",
+                              m.options.empty() ? "" : "(" + m.options + ")", m.target,
+                              m.read_only ? " read-only" : "", m.why.empty() ? "" : ": " + m.why));
+  }
+  out.push_back(fmt::format("pivot_root into {}, then detach the old root: the host's files are "
+                            "out of reach",
+                            p.rootfs));
+  out.push_back(fmt::format("sethostname {}", p.hostname));
+  out.push_back(fmt::format("setgroups/setgid {}/setuid {}", p.gid, p.uid));
+  out.push_back(fmt::format("chdir {}", p.cwd));
+  std::string argv;
+  for (const auto& a : p.argv) argv += (argv.empty() ? "" : " ") + a;
+  out.push_back(fmt::format("exec {}", argv));
+  return out;
+}
+
+}  // namespace layerlab

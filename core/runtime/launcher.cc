@@ -1,0 +1,324 @@
+// Executing a LaunchPlan. The parent clones the child into new namespaces, writes its id maps,
+// then lets it go; the child mounts its root, pivots into it and execs. A failure in the child
+// comes back through a close-on-exec pipe (no message = the exec happened).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <grp.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "layerlab/launch.h"
+#include "layerlab/namespaces.h"
+
+namespace layerlab {
+
+namespace {
+
+bool WriteAll(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+Status WriteProc(pid_t pid, const char* name, const std::string& text) {
+  std::string path = fmt::format("/proc/{}/{}", pid, name);
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(fmt::format("open `{}`", path), errno);
+  bool ok = WriteAll(fd, text);
+  int err = errno;
+  close(fd);
+  return ok ? Status::Ok() : Status::FromErrno(fmt::format("write `{}`", path), err);
+}
+
+std::string MapText(const std::vector<IdMap>& maps) {
+  std::string out;
+  for (const auto& m : maps) out += fmt::format("{} {} {}\n", m.inside, m.outside, m.count);
+  return out;
+}
+
+// ---- In the child ---------------------------------------------------------------------------
+
+Status Errno(const std::string& what) { return Status::FromErrno(what, errno); }
+
+Status DoMount(const MountStep& m, const std::string& root) {
+  std::string target = root + m.target;
+  switch (m.kind) {
+    case MountStep::Kind::kProc:
+      if (mount("proc", target.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+        return Errno("mount /proc for the new pid namespace");
+      }
+      return Status::Ok();
+    case MountStep::Kind::kTmpfs:
+      mkdir(target.c_str(), 0755);
+      if (mount("tmpfs", target.c_str(), "tmpfs", MS_NOSUID, m.options.c_str()) != 0) {
+        return Errno(fmt::format("mount tmpfs on {}", m.target));
+      }
+      return Status::Ok();
+    case MountStep::Kind::kBindDevice: {
+      int fd = open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+      if (fd >= 0) close(fd);
+      if (mount(m.source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        return Errno(fmt::format("bind {} on {}", m.source, m.target));
+      }
+      return Status::Ok();
+    }
+    case MountStep::Kind::kDevpts:
+      mkdir(target.c_str(), 0755);
+      if (mount("devpts", target.c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
+                "newinstance,ptmxmode=0666,mode=0620") != 0) {
+        return Errno("mount devpts");
+      }
+      if (symlink("pts/ptmx", (root + "/dev/ptmx").c_str()) != 0 && errno != EEXIST) {
+        return Errno("link /dev/ptmx");
+      }
+      return Status::Ok();
+    case MountStep::Kind::kSysfs:
+      // A fresh sysfs needs a network namespace of our own; else bind the host's, read-only.
+      if (mount("sysfs", target.c_str(), "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                nullptr) == 0) {
+        return Status::Ok();
+      }
+      if (mount("/sys", target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
+          mount(nullptr, target.c_str(), nullptr,
+                MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+        return Errno("mount /sys read-only");
+      }
+      return Status::Ok();
+    case MountStep::Kind::kBindFile:
+      if (mount(m.source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        return Errno(fmt::format("bind {} on {}", m.source, m.target));
+      }
+      return Status::Ok();
+    case MountStep::Kind::kMqueue:
+      mkdir(target.c_str(), 0755);
+      mount("mqueue", target.c_str(), "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+      return Status::Ok();  // optional: not every kernel lets a user namespace mount it
+    case MountStep::Kind::kOverlay:
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+void LoopbackUp() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return;
+  struct ifreq ifr = {};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    ioctl(s, SIOCSIFFLAGS, &ifr);
+  }
+  close(s);
+}
+
+std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& e : env) {
+    if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
+  }
+  return {};
+}
+
+// Finds argv[0] on the container's PATH, as Docker reports it: exec: "x": executable file not
+// found in $PATH (127), or permission denied (126).
+Result<std::string> FindExecutable(const std::string& name, const std::vector<std::string>& env,
+                                   int* exit_code) {
+  *exit_code = 127;
+  if (name.find('/') != std::string::npos) {
+    if (access(name.c_str(), F_OK) != 0) {
+      return Status::NotFound(fmt::format("exec: \"{}\": stat {}: no such file or directory",
+                                          name, name));
+    }
+    return name;
+  }
+  std::string path = EnvValue(env, "PATH");
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t colon = path.find(':', pos);
+    std::string dir = path.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    pos = colon == std::string::npos ? path.size() + 1 : colon + 1;
+    std::string cand = (dir.empty() ? "." : dir) + "/" + name;
+    struct stat st;
+    if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return cand;
+  }
+  return Status::NotFound(
+      fmt::format("exec: \"{}\": executable file not found in $PATH", name));
+}
+
+[[noreturn]] void ChildFail(int fd, const Status& st, int exit_code) {
+  WriteAll(fd, fmt::format("{}\n{}", exit_code, st.message()));
+  _exit(exit_code);
+}
+
+[[noreturn]] void RunChild(const LaunchPlan& p, const LaunchIo& io, int sync_fd, int err_fd) {
+  // stdio first, so anything the command prints goes to the caller's chosen files.
+  if (io.in != 0) dup2(io.in, 0);
+  if (io.out != 1) dup2(io.out, 1);
+  if (io.err != 2) dup2(io.err, 2);
+  char c = 0;
+  if (read(sync_fd, &c, 1) != 1 || c != 'g') _exit(125);
+  close(sync_fd);
+  auto fail = [&](const Status& st) { ChildFail(err_fd, st, 125); };
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    fail(Errno("make mounts private"));
+  }
+  if (p.mount_overlay) {
+    Status st = MountOverlay(p.lowers, p.upper, p.work, p.rootfs);
+    if (!st.ok()) fail(st);
+  } else if (mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    fail(Errno("bind the container's root"));
+  }
+  for (const auto& m : p.mounts) {
+    Status st = DoMount(m, p.rootfs);
+    if (!st.ok()) fail(st);
+  }
+  for (const auto& [link, target] :
+       std::vector<std::pair<std::string, std::string>>{{"/dev/fd", "/proc/self/fd"},
+                                                        {"/dev/stdin", "/proc/self/fd/0"},
+                                                        {"/dev/stdout", "/proc/self/fd/1"},
+                                                        {"/dev/stderr", "/proc/self/fd/2"}}) {
+    symlink(target.c_str(), (p.rootfs + link).c_str());
+  }
+  // pivot_root(".", "."): the old root ends up stacked under the new one; detach it.
+  if (chdir(p.rootfs.c_str()) != 0) fail(Errno("chdir into the new root"));
+  if (syscall(SYS_pivot_root, ".", ".") != 0) fail(Errno("pivot_root"));
+  if (umount2(".", MNT_DETACH) != 0) fail(Errno("detach the old root"));
+  if (chdir("/") != 0) fail(Errno("chdir /"));
+  if (p.clone_flags & CLONE_NEWUTS) {
+    if (sethostname(p.hostname.data(), p.hostname.size()) != 0) fail(Errno("sethostname"));
+  }
+  if (p.clone_flags & CLONE_NEWNET) LoopbackUp();
+  if (!p.deny_setgroups && setgroups(p.groups.size(), p.groups.data()) != 0) {
+    fail(Errno("setgroups"));
+  }
+  if (setresgid(p.gid, p.gid, p.gid) != 0) fail(Errno(fmt::format("setgid {}", p.gid)));
+  if (setresuid(p.uid, p.uid, p.uid) != 0) fail(Errno(fmt::format("setuid {}", p.uid)));
+  if (chdir(p.cwd.c_str()) != 0) {
+    fail(Status::FromErrno(fmt::format("chdir to cwd (\"{}\") set in config.json", p.cwd), errno));
+  }
+  int code = 127;
+  auto exe = FindExecutable(p.argv[0], p.env, &code);
+  if (!exe) ChildFail(err_fd, exe.error(), code);
+  std::vector<char*> argv, envp;
+  for (const auto& a : p.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : p.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  signal(SIGPIPE, SIG_DFL);
+  execve(exe->c_str(), argv.data(), envp.data());
+  int err = errno;
+  if (err == EACCES || err == EPERM) {
+    ChildFail(err_fd,
+              Status::InvalidArgument(fmt::format("exec: \"{}\": permission denied", p.argv[0])),
+              126);
+  }
+  ChildFail(err_fd, Status::FromErrno(fmt::format("exec: \"{}\"", p.argv[0]), err), 126);
+}
+
+}  // namespace
+
+Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchError* error,
+                           const Tracer& tracer) {
+  for (const auto& line : DescribePlan(plan)) {
+    tracer.Emit(TraceKind::kLaunchStep, line, "", -1, {}, {});
+  }
+  int sync[2], err[2];
+  if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    return Status::FromErrno("pipe", errno);
+  }
+  std::fflush(nullptr);
+  // A raw clone with no stack behaves like fork, with the new namespaces applied to the child.
+  long pid = syscall(SYS_clone, static_cast<unsigned long>(plan.clone_flags) | SIGCHLD, nullptr,
+                     nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    int e = errno;
+    close(sync[0]);
+    close(sync[1]);
+    close(err[0]);
+    close(err[1]);
+    return Status::FromErrno(
+        fmt::format("clone({}): the kernel refused to create the namespaces; try --storage-driver "
+                    "copy as root, or enable unprivileged user namespaces",
+                    CloneFlagNames(plan.clone_flags)),
+        e);
+  }
+  if (pid == 0) {
+    close(sync[1]);
+    close(err[0]);
+    RunChild(plan, io, sync[0], err[1]);
+  }
+  close(sync[0]);
+  close(err[1]);
+  pid_t child = static_cast<pid_t>(pid);
+  Status maps = WriteProc(child, "uid_map", MapText(plan.uid_map));
+  if (maps.ok() && plan.deny_setgroups) maps = WriteProc(child, "setgroups", "deny\n");
+  if (maps.ok()) maps = WriteProc(child, "gid_map", MapText(plan.gid_map));
+  WriteAll(sync[1], maps.ok() ? "g" : "n");
+  close(sync[1]);
+  std::string msg;
+  char buf[1024];
+  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    msg.append(buf, static_cast<size_t>(n));
+  }
+  close(err[0]);
+  if (!maps.ok() || !msg.empty()) {
+    int status = 0;
+    waitpid(child, &status, 0);
+    size_t nl = msg.find('\n');
+    error->exit_code = maps.ok() ? std::atoi(msg.substr(0, nl).c_str()) : 125;
+    error->status = maps.ok() ? Status::InvalidArgument(msg.substr(nl + 1))
+                              : maps.WithContext("write the user namespace's id maps");
+    return error->status;
+  }
+  return Launched{child};
+}
+
+namespace {
+pid_t g_forward_to = -1;
+void Forward(int sig) {
+  if (g_forward_to > 0) kill(g_forward_to, sig);
+}
+}  // namespace
+
+int WaitContainer(pid_t pid, bool forward_signals) {
+  struct sigaction old[6];
+  const int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  if (forward_signals) {
+    g_forward_to = pid;
+    struct sigaction sa = {};
+    sa.sa_handler = Forward;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 6; ++i) sigaction(kSignals[i], &sa, &old[i]);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (forward_signals) {
+    for (int i = 0; i < 6; ++i) sigaction(kSignals[i], &old[i], nullptr);
+    g_forward_to = -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+}  // namespace layerlab

@@ -1,0 +1,127 @@
+// `layerlab run` (attached) and `layerlab start -a`: the command runs as PID 1 of its own
+// namespaces; its exit code becomes ours, like Docker's.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/args.h"
+#include "cli/verbs.h"
+
+namespace layerlab::cli {
+
+namespace {
+
+// Options come before the image; the rest is the container's command.
+void SplitAtImage(const std::vector<std::string>& args, const std::set<std::string>& with_value,
+                  std::vector<std::string>* own, std::vector<std::string>* rest) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!a.empty() && a[0] == '-') {
+      own->push_back(a);
+      if (with_value.count(a) && i + 1 < args.size()) own->push_back(args[++i]);
+      continue;
+    }
+    rest->assign(args.begin() + static_cast<long>(i), args.end());
+    return;
+  }
+}
+
+int Attach(Context& ctx, Containers* containers, const ContainerInfo& c, bool interactive,
+           bool remove) {
+  LaunchIo io;
+  int devnull = -1;
+  if (!interactive) {
+    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    io.in = devnull;
+  }
+  LaunchError error;
+  auto code = containers->RunAttached(c, io, &error);
+  if (devnull >= 0) close(devnull);
+  int rc = code ? *code : error.exit_code;
+  if (!code) {
+    fmt::print(stderr, "layerlab: Error response from the launcher: {}\n",
+               code.error().message());
+  }
+  if (remove) {
+    auto fresh = containers->Get(c.id);
+    if (fresh) (void)containers->Remove(*fresh, true);
+  }
+  (void)ctx;
+  return rc;
+}
+
+}  // namespace
+
+int CmdRun(Context& ctx, const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("name", po::value<std::string>()->default_value(""), "Assign a name")(
+      "detach,d", po::bool_switch(), "Run container in background and print container ID")(
+      "interactive,i", po::bool_switch(), "Keep STDIN open")(
+      "tty,t", po::bool_switch(), "Allocate a pseudo-TTY")(
+      "rm", po::bool_switch(), "Automatically remove the container when it exits")(
+      "env,e", po::value<std::vector<std::string>>(), "Set environment variables")(
+      "workdir,w", po::value<std::string>()->default_value(""), "Working directory inside")(
+      "user,u", po::value<std::string>()->default_value(""), "Username or UID (USER[:GROUP])")(
+      "hostname", po::value<std::string>()->default_value(""), "Container host name")(
+      "entrypoint", po::value<std::string>(), "Overwrite the default ENTRYPOINT of the image")(
+      "network", po::value<std::string>()->default_value("none"), "none (default) or host");
+  std::vector<std::string> own, rest;
+  SplitAtImage(args, {"--name", "-e", "--env", "-w", "--workdir", "-u", "--user", "--hostname",
+                      "--entrypoint", "--network"},
+               &own, &rest);
+  VerbArgs va = ParseVerbArgs("run", "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+                              "Create and run a new container from an image", opts, own, 0, 0);
+  if (va.exit_code >= 0) return va.exit_code;
+  if (rest.empty()) {
+    return UsageError("run", "\"layerlab run\" requires at least 1 argument.\n\nUsage:  "
+                             "layerlab run [OPTIONS] IMAGE [COMMAND] [ARG...]");
+  }
+  if (va.vm["detach"].as<bool>()) {
+    return Fail("run -d is not available yet: the supervisor arrives with the rest of the "
+                "launcher; run attached for now");
+  }
+  if (va.vm["tty"].as<bool>()) {
+    return Fail("run -t is not available yet: no pseudo-terminal is allocated; run without -t");
+  }
+  RunOptions o;
+  if (va.vm.count("env")) o.env = va.vm["env"].as<std::vector<std::string>>();
+  o.workdir = va.vm["workdir"].as<std::string>();
+  o.user = va.vm["user"].as<std::string>();
+  o.hostname = va.vm["hostname"].as<std::string>();
+  o.network = va.vm["network"].as<std::string>();
+  if (va.vm.count("entrypoint")) {
+    o.entrypoint = std::vector<std::string>{va.vm["entrypoint"].as<std::string>()};
+  }
+  auto containers = ctx.containers();
+  if (!containers) return Fail(containers.error());
+  auto c = (*containers)->Create(rest[0], va.vm["name"].as<std::string>(),
+                                 std::vector<std::string>(rest.begin() + 1, rest.end()), o);
+  if (!c) {
+    Fail(c.error());
+    return 125;
+  }
+  return Attach(ctx, *containers, *c, va.vm["interactive"].as<bool>(), va.vm["rm"].as<bool>());
+}
+
+int CmdStart(Context& ctx, const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("attach,a", po::bool_switch(), "Attach STDOUT/STDERR and forward signals")(
+      "interactive,i", po::bool_switch(), "Attach container's STDIN");
+  VerbArgs va = ParseVerbArgs("start", "start [OPTIONS] CONTAINER", "Start a stopped container",
+                              opts, args, 1, 1);
+  if (va.exit_code >= 0) return va.exit_code;
+  if (!va.vm["attach"].as<bool>()) {
+    return Fail("start without -a is not available yet (it needs the supervisor); use start -a");
+  }
+  auto containers = ctx.containers();
+  if (!containers) return Fail(containers.error());
+  auto c = (*containers)->Get(va.positional[0]);
+  if (!c) return Fail(c.error());
+  if (c->state == "running") return Fail(fmt::format("container {} is already running", c->name));
+  return Attach(ctx, *containers, *c, va.vm["interactive"].as<bool>(), false);
+}
+
+}  // namespace layerlab::cli

@@ -1,0 +1,117 @@
+// `run` end to end: the command is PID 1 of its own namespaces, sees only the image, exits with
+// its own code; Docker's errors for a missing command (127); -u, -e, -w, --rm, --hostname.
+#include <unistd.h>
+
+#include <fstream>
+
+#include "e2e/cli_harness.h"
+
+namespace layerlab::testing {
+namespace {
+
+class E2ERunTest : public CliTest {
+ protected:
+  // Skips the test where the kernel refuses the namespaces (the message says which).
+  CliResult RunIn(const std::vector<std::string>& args) {
+    std::vector<std::string> full = {"run", "--rm"};
+    full.insert(full.end(), args.begin(), args.end());
+    return Run(full);
+  }
+};
+
+TEST_F(E2ERunTest, CommandIsPid1AndSeesOnlyItsOwnProcesses) {
+  CliResult r = RunIn({"busybox", "sh", "-c", "echo $$; ps -o pid= > /tmp/ps; wc -l < /tmp/ps"});
+  if (r.err.find("clone(") != std::string::npos) GTEST_SKIP() << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // PID 1, and ps lists only sh and itself: nothing from the host.
+  EXPECT_EQ(r.out, "1\n2\n");
+}
+
+TEST_F(E2ERunTest, RootIsTheImageNotTheHost) {
+  std::string marker = scratch_ + "/host-marker";
+  std::ofstream(marker) << "x";
+  CliResult r = RunIn({"busybox", "sh", "-c", "ls / | tr '\\n' ' '; test -e " + marker +
+                                                  " && echo LEAK || echo sealed"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "bin dev etc home proc root sys tmp usr var sealed\n");
+}
+
+TEST_F(E2ERunTest, HostnameIsTheShortIdAndOnlyLoopbackExists) {
+  CliResult r = Run({"run", "--name", "h1", "busybox", "sh", "-c",
+                     "hostname; cat /etc/hostname; ls /sys/class/net"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string id = Trim(Ok({"ps", "-a", "-q", "--filter", "name=h1"}));
+  EXPECT_EQ(r.out, id + "\n" + id + "\nlo\n");
+  EXPECT_EQ(Trim(Run({"run", "--rm", "--hostname", "box", "busybox", "hostname"}).out), "box");
+}
+
+TEST_F(E2ERunTest, ExitCodeIsTheCommandsOwn) {
+  EXPECT_EQ(RunIn({"busybox", "sh", "-c", "exit 3"}).exit_code, 3);
+  EXPECT_EQ(RunIn({"busybox", "true"}).exit_code, 0);
+  // Killed by a signal: 128 + the signal (a child, since PID 1 ignores SIGKILL from inside).
+  EXPECT_EQ(RunIn({"busybox", "sh", "-c", "sh -c 'kill -9 $$'; exit $?"}).exit_code, 137);
+}
+
+TEST_F(E2ERunTest, MissingCommandFailsLikeDocker) {
+  CliResult r = RunIn({"busybox", "nosuch"});
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_NE(r.err.find("exec: \"nosuch\": executable file not found in $PATH"), std::string::npos)
+      << r.err;
+  CliResult perm = RunIn({"busybox", "/etc/passwd"});
+  EXPECT_EQ(perm.exit_code, 126) << perm.err;
+  EXPECT_NE(perm.err.find("permission denied"), std::string::npos) << perm.err;
+}
+
+TEST_F(E2ERunTest, UserEnvAndWorkdirApply) {
+  if (geteuid() != 0) GTEST_SKIP() << "-u nobody needs a uid range; rootless has only root";
+  EXPECT_EQ(RunIn({"-u", "nobody", "busybox", "id"}).out,
+            "uid=65534(nobody) gid=65534(nobody)\n");
+  EXPECT_EQ(RunIn({"-e", "GREETING=hi", "-w", "/tmp", "busybox", "sh", "-c",
+                   "echo $GREETING $PWD $HOME"})
+                .out,
+            "hi /tmp /root\n");
+  CliResult bad = RunIn({"-u", "nosuchuser", "busybox", "id"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("unable to find user nosuchuser"), std::string::npos) << bad.err;
+}
+
+TEST_F(E2ERunTest, WritesLandInTheWritableLayerWithACopyUpReport) {
+  std::string trace = scratch_ + "/trace.jsonl";
+  CliResult r = Run({"--explain=json:" + trace, "run", "--name", "ww", "busybox", "sh", "-c",
+                     "echo changed >> /etc/passwd; rm /etc/group; echo new > /root/file"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Ok({"diff", "ww"}),
+            "C /etc\nD /etc/group\nC /etc/passwd\nC /root\nA /root/file\n");
+  int copy_ups = 0, whiteouts = 0, launch_steps = 0;
+  for (const auto& e : ReadTrace(trace)) {
+    if (e["kind"] == "copy_up") {
+      ++copy_ups;
+      EXPECT_EQ(e["subject"], "etc/passwd");
+    }
+    if (e["kind"] == "whiteout") ++whiteouts;
+    if (e["kind"] == "launch_step") ++launch_steps;
+  }
+  EXPECT_EQ(copy_ups, 1);
+  EXPECT_EQ(whiteouts, 1);
+  EXPECT_GT(launch_steps, 5);
+  // The image is unchanged: a new container sees the original file.
+  EXPECT_EQ(RunIn({"busybox", "grep", "-c", "changed", "/etc/passwd"}).out, "0\n");
+  // And `ps -a` shows how it ended.
+  EXPECT_NE(Ok({"ps", "-a", "--filter", "name=ww"}).find("Exited (0)"), std::string::npos);
+}
+
+TEST_F(E2ERunTest, RmRemovesTheContainerAfterItExits) {
+  RunIn({"busybox", "true"});
+  EXPECT_EQ(Ok({"ps", "-a", "-q"}), "");
+}
+
+TEST_F(E2ERunTest, CopyDriverRunsToo) {
+  CliResult r = Run({"--storage-driver", "copy", "run", "--name", "cp", "busybox", "sh", "-c",
+                     "echo x > /tmp/f; echo $$"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+  EXPECT_EQ(Ok({"diff", "cp"}), "C /tmp\nA /tmp/f\n");
+}
+
+}  // namespace
+}  // namespace layerlab::testing
