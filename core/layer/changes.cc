@@ -50,20 +50,25 @@ enum class Probe { kAbsent, kHidden, kFound, kTransparent };
 // Looks `path` up in one layer. kHidden: a whiteout or a non-directory on the way hides it (and
 // everything below); kTransparent: not here and nothing here hides lower layers; an opaque
 // directory on the way makes a miss kHidden.
+// `opaque` is set when a directory on the way (or the one found) is opaque in this layer: lower
+// layers then have nothing to add below it.
 Probe ProbeLayer(const std::string& layer, const std::vector<std::string>& comps,
-                 struct stat* out) {
+                 struct stat* out, bool* opaque) {
   std::string cur = layer;
+  bool any_opaque = false;
   for (size_t i = 0; i < comps.size(); ++i) {
     std::string next = cur + "/" + comps[i];
     struct stat st;
     if (lstat(next.c_str(), &st) != 0) {
-      // Missing here: an opaque parent hides the lower layers' copies.
-      if (i > 0 && fsutil::IsOpaqueDir(cur)) return Probe::kHidden;
-      return Probe::kTransparent;
+      // Missing here: an opaque directory above hides the lower layers' copies.
+      if (opaque) *opaque = any_opaque;
+      return any_opaque ? Probe::kHidden : Probe::kTransparent;
     }
     if (fsutil::IsWhiteout(next, st)) return Probe::kHidden;
+    if (S_ISDIR(st.st_mode) && fsutil::IsOpaqueDir(next)) any_opaque = true;
     if (i + 1 == comps.size()) {
       *out = st;
+      if (opaque) *opaque = any_opaque;
       return Probe::kFound;
     }
     if (!S_ISDIR(st.st_mode)) return Probe::kHidden;
@@ -80,7 +85,7 @@ std::optional<LowerHit> FindInLowers(const std::vector<std::string>& lowers,
   if (comps.empty()) return std::nullopt;
   for (size_t i = 0; i < lowers.size(); ++i) {
     struct stat st;
-    Probe p = ProbeLayer(lowers[i], comps, &st);
+    Probe p = ProbeLayer(lowers[i], comps, &st, nullptr);
     if (p == Probe::kFound) {
       return LowerHit{i, static_cast<uint32_t>(st.st_mode), static_cast<int64_t>(st.st_size)};
     }
@@ -98,8 +103,9 @@ std::vector<std::string> ListMerged(const std::vector<std::string>& lowers,
   for (const auto& layer : lowers) {
     std::string dir = path.empty() ? layer : layer + "/" + path;
     struct stat st;
+    bool opaque = false;
     if (!comps.empty()) {
-      Probe p = ProbeLayer(layer, comps, &st);
+      Probe p = ProbeLayer(layer, comps, &st, &opaque);
       if (p == Probe::kHidden) break;
       if (p != Probe::kFound) continue;
       if (!S_ISDIR(st.st_mode)) break;
@@ -115,8 +121,7 @@ std::vector<std::string> ListMerged(const std::vector<std::string>& lowers,
         names.insert(n);
       }
     }
-    if (!comps.empty() && fsutil::IsOpaqueDir(dir)) break;
-    if (comps.empty() && fsutil::IsOpaqueDir(dir)) break;
+    if (opaque || fsutil::IsOpaqueDir(dir)) break;
   }
   return std::vector<std::string>(names.begin(), names.end());
 }

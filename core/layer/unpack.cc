@@ -59,12 +59,38 @@ class Unpacker {
 
  private:
   Status Whiteout(int parent, const std::string& dir, const std::string& base);
+  Status PurgeLower(int dir_fd, const std::string& dir);
   Status Metadata(int parent, const std::string& base, struct archive_entry* e, bool is_link);
   int root_;
   UnpackOptions opts_;
   std::set<std::string> written_;  // paths this layer wrote (opaque dirs keep these in kApply)
   std::vector<DirTime> dir_times_;
 };
+
+Status Unpacker::PurgeLower(int dir_fd, const std::string& dir) {
+  DIR* d = fdopendir(dup(dir_fd));
+  if (d == nullptr) return Status::FromErrno("read directory", errno);
+  std::vector<std::string> names;
+  while (struct dirent* de = readdir(d)) {
+    std::string n = de->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  closedir(d);
+  for (const auto& n : names) {
+    std::string p = fsutil::JoinPath(dir, n);
+    if (!written_.count(p)) {
+      LL_RETURN_IF_ERROR(fsutil::RemoveAt(dir_fd, n));
+      continue;
+    }
+    struct stat st;
+    if (fstatat(dir_fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+      Fd sub(openat(dir_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!sub.ok()) return Status::FromErrno(fmt::format("open `{}`", p), errno);
+      LL_RETURN_IF_ERROR(PurgeLower(sub.get(), p));
+    }
+  }
+  return Status::Ok();
+}
 
 Status Unpacker::Whiteout(int parent, const std::string& dir, const std::string& base) {
   if (base == kOpaqueMarker) {
@@ -75,24 +101,16 @@ Status Unpacker::Whiteout(int parent, const std::string& dir, const std::string&
       }
       return Status::Ok();
     }
-    // kApply: hide what lower layers put here, keep what this layer wrote.
-    DIR* d = fdopendir(dup(parent));
-    if (d == nullptr) return Status::FromErrno("read directory", errno);
-    std::vector<std::string> victims;
-    while (struct dirent* de = readdir(d)) {
-      std::string n = de->d_name;
-      if (n == "." || n == "..") continue;
-      if (!written_.count(fsutil::JoinPath(dir, n))) victims.push_back(n);
-    }
-    closedir(d);
-    for (const auto& v : victims) LL_RETURN_IF_ERROR(fsutil::RemoveAt(parent, v));
-    return Status::Ok();
+    // kApply: hide what lower layers put here (at any depth), keep what this layer wrote.
+    return PurgeLower(parent, dir);
   }
   if (base.rfind(kWhiteoutMetaPrefix, 0) == 0) return Status::Ok();  // other .wh..wh. markers
   std::string name = base.substr(kWhiteoutPrefix.size());
   if (name.empty() || name == "." || name == "..") {
     return Status::InvalidArgument("a whiteout must name an entry");
   }
+  // A whiteout applies only to lower layers: an entry of this same layer stays (OCI spec).
+  if (written_.count(fsutil::JoinPath(dir, name))) return Status::Ok();
   ++stats.whiteouts;
   LL_RETURN_IF_ERROR(fsutil::RemoveAt(parent, name));
   if (opts_.mode == WhiteoutMode::kApply) return Status::Ok();
@@ -145,6 +163,10 @@ Status Unpacker::Entry(struct archive* a, struct archive_entry* e, const std::st
   LL_ASSIGN_OR_RETURN(Fd parent, fsutil::OpenDirBeneath(root_, dir, /*create=*/true));
   ++stats.entries;
   if (base.rfind(kWhiteoutPrefix, 0) == 0) return Whiteout(parent.get(), dir, base);
+  // The entry and every directory made for it belong to this layer.
+  for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    written_.insert(path.substr(0, slash));
+  }
   written_.insert(path);
   mode_t type = archive_entry_filetype(e);
   const char* hardlink = archive_entry_hardlink(e);
@@ -174,6 +196,16 @@ Status Unpacker::Entry(struct archive* a, struct archive_entry* e, const std::st
       if (!exists || !S_ISDIR(existing.st_mode)) {
         if (mkdirat(parent.get(), base.c_str(), 0755) != 0) {
           return Status::FromErrno("mkdir", errno);
+        }
+      } else {
+        // The entry replaces the lower directory's metadata, xattrs included.
+        Fd d(openat(parent.get(), base.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        char names[4096];
+        ssize_t n = d.ok() ? flistxattr(d.get(), names, sizeof names) : -1;
+        for (ssize_t p = 0; p < n;) {
+          std::string name(names + p);
+          p += static_cast<ssize_t>(name.size()) + 1;
+          if (!fsutil::IsOverlayXattr(name)) fremovexattr(d.get(), name.c_str());
         }
       }
       LL_RETURN_IF_ERROR(Metadata(parent.get(), base, e, false));

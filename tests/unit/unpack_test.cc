@@ -324,6 +324,41 @@ TEST_F(UnpackTest, ApplyModeOpaqueEmptiesLowerEntriesButKeepsThisLayers) {
   EXPECT_EQ(Xattr(Path("dest/d"), "user.overlay.opaque"), "<none>");
 }
 
+// BUG: core/layer/unpack.cc:79-88 empties the opaque dir only one level deep: a subdir this layer
+// also wrote (`d/-dir`, written before the marker since "-" sorts before ".") is kept whole, with
+// the lower layer's files still in it. The kernel shows only this layer's d/-dir. Found by
+// SystemOverlayDiffTest (seeds 20240846, 5000245).
+TEST_F(UnpackTest, ApplyModeOpaqueHidesLowerFilesInSubdirsThisLayerAlsoHas) {
+  UnpackOptions apply{.mode = WhiteoutMode::kApply};
+  ASSERT_TRUE(Unpack({D("d"), D("d/-dir"), F("d/-dir/lower"), D("d/-dir/deep"), F("d/-dir/deep/x")},
+                     apply)
+                  .has_value());
+  auto r = Unpack({D("d"), D("d/-dir"), F("d/-dir/mine", "m"), F("d/.wh..wh..opq", "")}, apply);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(Read(Path("dest/d/-dir/mine")), "m");
+  EXPECT_FALSE(fs::exists(Path("dest/d/-dir/lower"))) << "a lower file shows through the opaque dir";
+  EXPECT_FALSE(fs::exists(Path("dest/d/-dir/deep")));
+}
+
+// BUG: core/layer/unpack.cc:153 + Metadata() (unpack.cc:123-138): a dir entry over an existing dir
+// in kApply mode adds the entry's xattrs but keeps the lower dir's other xattrs; through overlayfs
+// a dir shows only the top layer's xattrs, so the copy driver differs from the overlay driver.
+// Found by SystemOverlayDiffTest (e.g. seed 300009).
+TEST_F(UnpackTest, ApplyModeDirEntryReplacesTheLowerDirsXattrs) {
+  UnpackOptions apply{.mode = WhiteoutMode::kApply};
+  Raw lower = D("d");
+  lower.xattrs = {{"user.lower", "old"}, {"user.both", "old"}};
+  ASSERT_TRUE(Unpack({lower, F("d/f")}, apply).has_value());
+  Raw upper = D("d", 0700);
+  upper.xattrs = {{"user.both", "new"}};
+  auto r = Unpack({upper}, apply);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(Lstat(Path("dest/d")).st_mode & 07777, 0700u);
+  EXPECT_EQ(Xattr(Path("dest/d"), "user.both"), "new");
+  EXPECT_EQ(Read(Path("dest/d/f")), "x");  // the dirs merge: children stay
+  EXPECT_EQ(Xattr(Path("dest/d"), "user.lower"), "<none>") << "the lower dir's xattr survived";
+}
+
 // BUG: core/layer/unpack.cc:148 records only the entry's own path in written_, not the parent
 // directories OpenDirBeneath creates implicitly; an opaque marker later in the same layer then
 // deletes those implicit dirs (and this layer's files in them). OCI: "Files that are present in
