@@ -22,4 +22,19 @@ run images --filter reference='hello*'
 echo "What does removing a name do? --explain narrates each step of the store."
 run --explain rmi mybox:v1
 run --explain rmi hello:v1
+echo
+echo "A container is the image's layers plus one thin writable layer: empty at first."
+run create --name web busybox
+run ps -a -s
+echo "Changing a file that lives in the image copies it up into the writable layer first."
+echo "changed by the demo" > build/demo-rootfs/motd
+run --explain cp build/demo-rootfs/motd web:/etc/passwd
+run diff web
+run ps -a -s
+echo "A container is a real process: PID 1 of its own namespaces, inside the union."
+run --explain run --rm busybox sh -c 'echo "I am PID $$ on $(hostname)"; ls /'
+run commit -m "the demo's change" web demo:v1
+run history demo:v1
+run system df -v
+run rm web
 run system check
