@@ -22,31 +22,13 @@
 
 #include "layerlab/launch.h"
 #include "layerlab/namespaces.h"
+#include "union/fd_io.h"
 
 namespace layerlab {
 
+using fdio::WriteAll;
+
 namespace {
-
-bool WriteAll(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = write(fd, s.data() + off, s.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-Status WriteProc(pid_t pid, const char* name, const std::string& text) {
-  std::string path = fmt::format("/proc/{}/{}", pid, name);
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(fmt::format("open `{}`", path), errno);
-  bool ok = WriteAll(fd, text);
-  int err = errno;
-  close(fd);
-  return ok ? Status::Ok() : Status::FromErrno(fmt::format("write `{}`", path), err);
-}
 
 std::string MapText(const std::vector<IdMap>& maps) {
   std::string out;
@@ -267,9 +249,9 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   close(sync[0]);
   close(err[1]);
   pid_t child = static_cast<pid_t>(pid);
-  Status maps = WriteProc(child, "uid_map", MapText(plan.uid_map));
-  if (maps.ok() && plan.deny_setgroups) maps = WriteProc(child, "setgroups", "deny\n");
-  if (maps.ok()) maps = WriteProc(child, "gid_map", MapText(plan.gid_map));
+  Status maps = fdio::WriteProcFile(child, "uid_map", MapText(plan.uid_map));
+  if (maps.ok() && plan.deny_setgroups) maps = fdio::WriteProcFile(child, "setgroups", "deny\n");
+  if (maps.ok()) maps = fdio::WriteProcFile(child, "gid_map", MapText(plan.gid_map));
   WriteAll(sync[1], maps.ok() ? "g" : "n");
   close(sync[1]);
   std::string msg;
