@@ -8,9 +8,13 @@
 #include <fstream>
 #include <sstream>
 
+#include <signal.h>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "layerlab/containers.h"
+#include "layerlab/image_config.h"
 
 namespace layerlab {
 
@@ -127,21 +131,85 @@ Result<int> Containers::RunAttached(const ContainerInfo& given, const LaunchIo& 
     (void)store_->UpdateContainer(c.id, c.state, ConfigJson(c));
     return started.error();
   }
-  c.state = "running";
-  c.pid = started->pid;
-  c.started = static_cast<int64_t>(std::time(nullptr));
-  LL_RETURN_IF_ERROR(store_->UpdateContainer(c.id, c.state, ConfigJson(c)));
+  LL_RETURN_IF_ERROR(MarkRunning(&c, started->pid, 0));
   int code = WaitContainer(started->pid, /*forward_signals=*/true);
-  c.state = "exited";
-  c.exit_code = code;
-  c.pid = 0;
-  c.finished = static_cast<int64_t>(std::time(nullptr));
-  LL_RETURN_IF_ERROR(store_->UpdateContainer(c.id, c.state, ConfigJson(c)));
-  t.Emit(TraceKind::kContainerExited, c.id,
-         code >= 128 ? fmt::format("killed by signal {}", code - 128) : "the command returned",
-         -1, {}, std::to_string(code));
-  LL_RETURN_IF_ERROR(ReportChanges(c, before));
+  LL_RETURN_IF_ERROR(MarkExited(&c, code, before));
   return code;
+}
+
+Status Containers::MarkRunning(ContainerInfo* c, pid_t pid, pid_t supervisor) {
+  c->state = "running";
+  c->pid = pid;
+  c->supervisor = supervisor;
+  c->started = static_cast<int64_t>(std::time(nullptr));
+  c->finished = 0;
+  return store_->UpdateContainer(c->id, c->state, ConfigJson(*c));
+}
+
+Status Containers::MarkExited(ContainerInfo* c, int code, const std::vector<Change>& before) {
+  c->state = "exited";
+  c->exit_code = code;
+  c->pid = 0;
+  c->supervisor = 0;
+  c->finished = static_cast<int64_t>(std::time(nullptr));
+  LL_RETURN_IF_ERROR(store_->UpdateContainer(c->id, c->state, ConfigJson(*c)));
+  store_->tracer().Emit(TraceKind::kContainerExited, c->id,
+                        code >= 128 ? fmt::format("killed by signal {}", code - 128)
+                                    : "the command returned",
+                        -1, {}, std::to_string(code));
+  return ReportChanges(*c, before);
+}
+
+std::string Containers::LogPath(const ContainerInfo& c) const {
+  return store_->ContainerDir(c.id) + "/log";
+}
+
+Status Containers::Signal(const ContainerInfo& c, int sig) {
+  if (c.state != "running" || c.pid <= 0) {
+    return Status::Conflict(fmt::format("container {} is not running", c.name));
+  }
+  if (kill(c.pid, sig) != 0) return Status::FromErrno(fmt::format("kill {}", c.name), errno);
+  return Status::Ok();
+}
+
+Result<std::string> Containers::InspectJson(const ContainerInfo& c) {
+  nlohmann::ordered_json j;
+  j["Id"] = c.id;
+  j["Created"] = FormatRfc3339(c.created);
+  std::vector<std::string> args(c.cmd.begin(), c.cmd.end());
+  std::string path;
+  if (!c.entrypoint.empty()) {
+    path = c.entrypoint[0];
+    args.insert(args.begin(), c.entrypoint.begin() + 1, c.entrypoint.end());
+  } else if (!args.empty()) {
+    path = args[0];
+    args.erase(args.begin());
+  }
+  j["Path"] = path;
+  j["Args"] = args;
+  j["State"] = {{"Status", c.state},
+                {"Running", c.state == "running"},
+                {"Paused", false},
+                {"Restarting", false},
+                {"OOMKilled", false},
+                {"Dead", false},
+                {"Pid", c.pid},
+                {"SupervisorPid", c.supervisor},  // layerlab's own: the `run -d` keeper
+                {"ExitCode", c.exit_code},
+                {"Error", ""},
+                {"StartedAt", c.started ? FormatRfc3339(c.started) : "0001-01-01T00:00:00Z"},
+                {"FinishedAt", c.finished ? FormatRfc3339(c.finished) : "0001-01-01T00:00:00Z"}};
+  j["Image"] = c.image_id;
+  j["Name"] = "/" + c.name;
+  j["Driver"] = StorageDriverName(c.driver);
+  j["LogPath"] = LogPath(c);
+  j["GraphDriver"] = {{"Name", StorageDriverName(c.driver)},
+                      {"Data", {{"UpperDir", WritableDir(c)}}}};
+  j["Config"] = {{"Hostname", c.hostname}, {"User", c.user},   {"Env", c.env},
+                 {"Cmd", c.cmd},           {"Image", c.image_name},
+                 {"WorkingDir", c.workdir}, {"Entrypoint", c.entrypoint}};
+  j["HostConfig"] = {{"NetworkMode", c.network}};
+  return nlohmann::ordered_json::array({j}).dump(4);
 }
 
 }  // namespace layerlab

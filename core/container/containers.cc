@@ -2,11 +2,14 @@
 #include "layerlab/containers.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <cerrno>
 #include <ctime>
 #include <random>
@@ -62,6 +65,17 @@ std::string RandomHex(size_t bytes) {
 }
 
 // Docker's rule: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$ (so at least two characters).
+// Alive and not a zombie (a killed process nobody has reaped yet still answers kill(pid, 0)).
+bool ProcessAlive(pid_t pid) {
+  if (pid <= 0) return false;
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return false;
+  char state = text[paren + 2];
+  return state != 'Z' && state != 'X';
+}
+
 bool ValidName(const std::string& n) {
   if (n.size() < 2 || !isalnum(static_cast<unsigned char>(n[0]))) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
@@ -89,6 +103,7 @@ std::string Containers::ConfigJson(const ContainerInfo& c) const {
   j["StartedAt"] = c.started;
   j["FinishedAt"] = c.finished;
   j["Pid"] = c.pid;
+  j["Supervisor"] = c.supervisor;
   j["Env"] = c.env;
   j["WorkingDir"] = c.workdir;
   j["User"] = c.user;
@@ -114,6 +129,7 @@ Result<ContainerInfo> Containers::FromRow(const ContainerRow& row) {
   c.started = j.value("StartedAt", int64_t{0});
   c.finished = j.value("FinishedAt", int64_t{0});
   c.pid = j.value("Pid", 0);
+  c.supervisor = j.value("Supervisor", 0);
   c.env = JsonStrings(j, "Env");
   c.workdir = j.value("WorkingDir", "");
   c.user = j.value("User", "");
@@ -291,6 +307,19 @@ Result<std::vector<ContainerInfo>> Containers::List() {
   std::vector<ContainerInfo> out;
   for (const auto& r : rows) {
     LL_ASSIGN_OR_RETURN(ContainerInfo c, FromRow(r));
+    // A "running" container whose processes are gone (its supervisor was killed, the machine
+    // restarted) is marked exited, never shown as running.
+    if (c.state == "running") {
+      bool alive = ProcessAlive(c.pid);
+      bool keeper = ProcessAlive(c.supervisor);
+      if (!alive && !keeper) {
+        c.state = "exited";
+        c.exit_code = 255;
+        c.pid = 0;
+        c.finished = static_cast<int64_t>(std::time(nullptr));
+        LL_RETURN_IF_ERROR(store_->UpdateContainer(c.id, c.state, ConfigJson(c)));
+      }
+    }
     out.push_back(std::move(c));
   }
   return out;

@@ -205,7 +205,10 @@ Status Unpacker::Entry(struct archive* a, struct archive_entry* e, const std::st
         for (ssize_t p = 0; p < n;) {
           std::string name(names + p);
           p += static_cast<ssize_t>(name.size()) + 1;
-          if (!fsutil::IsOverlayXattr(name)) fremovexattr(d.get(), name.c_str());
+          // Keep overlay's markers and the host's security label (SELinux).
+          if (!fsutil::IsOverlayXattr(name) && name != "security.selinux") {
+            fremovexattr(d.get(), name.c_str());
+          }
         }
       }
       LL_RETURN_IF_ERROR(Metadata(parent.get(), base, e, false));

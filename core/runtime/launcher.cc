@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -244,7 +245,11 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   if (pid == 0) {
     close(sync[1]);
     close(err[0]);
-    RunChild(plan, io, sync[0], err[1]);
+    try {
+      RunChild(plan, io, sync[0], err[1]);
+    } catch (const std::exception& e) {
+      ChildFail(err[1], Status::Internal(e.what()), 125);  // never unwind into the caller
+    }
   }
   close(sync[0]);
   close(err[1]);

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -74,7 +75,16 @@ Status RunInUserMountNamespace(const std::function<Status()>& fn) {
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       ChildExit(result[1], Status::FromErrno("make mounts private", errno));
     }
-    ChildExit(result[1], fn());
+    // An exception must not unwind into the caller's code in this forked copy of the process.
+    Status st;
+    try {
+      st = fn();
+    } catch (const std::exception& e) {
+      st = Status::Internal(fmt::format("exception in the namespace child: {}", e.what()));
+    } catch (...) {
+      st = Status::Internal("unknown exception in the namespace child");
+    }
+    ChildExit(result[1], st);
   }
   close(ready[1]);
   close(go[0]);

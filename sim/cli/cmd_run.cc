@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/args.h"
+#include "cli/supervisor.h"
 #include "cli/verbs.h"
 
 namespace layerlab::cli {
@@ -79,10 +80,6 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
     return UsageError("run", "\"layerlab run\" requires at least 1 argument.\n\nUsage:  "
                              "layerlab run [OPTIONS] IMAGE [COMMAND] [ARG...]");
   }
-  if (va.vm["detach"].as<bool>()) {
-    return Fail("run -d is not available yet: the supervisor arrives with the rest of the "
-                "launcher; run attached for now");
-  }
   if (va.vm["tty"].as<bool>()) {
     return Fail("run -t is not available yet: no pseudo-terminal is allocated; run without -t");
   }
@@ -103,6 +100,12 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
     Fail(c.error());
     return 125;
   }
+  if (va.vm["detach"].as<bool>()) {
+    if (va.vm["rm"].as<bool>()) return Fail("--rm with -d is not supported yet");
+    int rc = StartDetached(ctx, *c);
+    if (rc == 0) fmt::print("{}\n", c->id);
+    return rc;
+  }
   return Attach(ctx, *containers, *c, va.vm["interactive"].as<bool>(), va.vm["rm"].as<bool>());
 }
 
@@ -113,14 +116,16 @@ int CmdStart(Context& ctx, const std::vector<std::string>& args) {
   VerbArgs va = ParseVerbArgs("start", "start [OPTIONS] CONTAINER", "Start a stopped container",
                               opts, args, 1, 1);
   if (va.exit_code >= 0) return va.exit_code;
-  if (!va.vm["attach"].as<bool>()) {
-    return Fail("start without -a is not available yet (it needs the supervisor); use start -a");
-  }
   auto containers = ctx.containers();
   if (!containers) return Fail(containers.error());
   auto c = (*containers)->Get(va.positional[0]);
   if (!c) return Fail(c.error());
   if (c->state == "running") return Fail(fmt::format("container {} is already running", c->name));
+  if (!va.vm["attach"].as<bool>()) {
+    int rc = StartDetached(ctx, *c);
+    if (rc == 0) fmt::print("{}\n", va.positional[0]);
+    return rc;
+  }
   return Attach(ctx, *containers, *c, va.vm["interactive"].as<bool>(), false);
 }
 

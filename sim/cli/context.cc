@@ -35,6 +35,12 @@ Result<Containers*> Context::containers() {
   return containers_.get();
 }
 
+void Context::Close() {
+  containers_.reset();
+  images_.reset();
+  store_.reset();
+}
+
 int Fail(const Status& status) { return Fail(status.message()); }
 
 int Fail(const std::string& message) {

@@ -30,6 +30,8 @@ class Context {
   Result<Images*> images();
   // Containers, with --storage-driver for new ones.
   Result<Containers*> containers();
+  // Closes the store (and its lock) so a long wait holds nothing; the next call reopens it.
+  void Close();
 
  private:
   GlobalOptions options_;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/context.h"
+#include "cli/supervisor.h"
 #include "cli/text_sink.h"
 #include "cli/verbs.h"
 
@@ -43,6 +44,11 @@ void PrintUsage() {
       "Container Commands:\n"
       "  run         Create and run a new container (PID 1 of its own namespaces)\n"
       "  start       Start a stopped container (-a: attached)\n"
+      "  stop        Stop running containers (SIGTERM, then SIGKILL after -t seconds)\n"
+      "  kill        Send a signal to running containers\n"
+      "  wait        Block until containers stop, then print their exit codes\n"
+      "  logs        Fetch the logs of a detached container (-f, -t)\n"
+      "  restart     Restart containers\n"
       "  create      Create a new container (an empty writable layer over the image)\n"
       "  ps          List containers (-a all, -s sizes: SIZE and virtual size)\n"
       "  cp          Copy files between a container and the host (copies up)\n"
@@ -62,11 +68,14 @@ int Container(Context& ctx, const std::vector<std::string>& args);
 const std::map<std::string, VerbFn>& Verbs() {
   static const std::map<std::string, VerbFn> kVerbs = {
       {"images", CmdImages},  {"tag", CmdTag},         {"rmi", CmdRmi},
-      {"history", CmdHistory}, {"import", CmdImport},  {"inspect", CmdImageInspect},
+      {"history", CmdHistory}, {"import", CmdImport},  {"inspect", CmdInspect},
       {"image", Image},        {"system", CmdSystem},  {"create", CmdCreate},
       {"ps", CmdPs},           {"diff", CmdDiff},      {"cp", CmdCp},
       {"commit", CmdCommit},   {"rm", CmdRm},          {"export", CmdExport},
-      {"container", Container}, {"run", CmdRun},      {"start", CmdStart},
+      {"container", Container}, {"run", CmdRun},      {"start", CmdStart}, {"stop", CmdStop}, {"kill", CmdKill}, {"wait", CmdWait},
+      {"logs", CmdLogs}, {"restart", CmdRestart}, {"inspect", CmdInspect},
+      {"stop", CmdStop},       {"kill", CmdKill},      {"wait", CmdWait},
+      {"logs", CmdLogs},       {"restart", CmdRestart}, {"__supervise", CmdSupervise},
   };
   return kVerbs;
 }

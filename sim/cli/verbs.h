@@ -27,5 +27,11 @@ int CmdContainerPrune(Context& ctx, const std::vector<std::string>& args);
 int CmdExport(Context& ctx, const std::vector<std::string>& args);
 int CmdRun(Context& ctx, const std::vector<std::string>& args);
 int CmdStart(Context& ctx, const std::vector<std::string>& args);
+int CmdStop(Context& ctx, const std::vector<std::string>& args);
+int CmdKill(Context& ctx, const std::vector<std::string>& args);
+int CmdWait(Context& ctx, const std::vector<std::string>& args);
+int CmdLogs(Context& ctx, const std::vector<std::string>& args);
+int CmdRestart(Context& ctx, const std::vector<std::string>& args);
+int CmdInspect(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli

@@ -120,7 +120,8 @@ class UnpackTest : public testing::TempDirTest {
     for (auto it = fs::recursive_directory_iterator(dir_); it != fs::recursive_directory_iterator();
          ++it) {
       std::string rel = fs::relative(it->path(), dir_).string();
-      if (rel == "dest" || rel == "tars" || rel.rfind("dest/", 0) == 0 || rel.rfind("tars/", 0) == 0) {
+      if (rel == "dest" || rel == "tars" || rel.rfind("dest/", 0) == 0 ||
+          rel.rfind("tars/", 0) == 0) {
         if (it->is_directory() && !it->is_symlink()) it.disable_recursion_pending();
         continue;
       }
@@ -149,7 +150,7 @@ class UnpackTest : public testing::TempDirTest {
   }
 
   static struct stat Lstat(const std::string& p) {
-    struct stat st{};
+    struct stat st {};
     EXPECT_EQ(lstat(p.c_str(), &st), 0) << p;
     return st;
   }
@@ -163,7 +164,9 @@ class UnpackTest : public testing::TempDirTest {
 
 // --- refusals ---------------------------------------------------------------------------------
 
-TEST_F(UnpackTest, RefusesDotDotEntry) { ExpectRefused({F("ok"), F("../evil", "pwned")}, "../evil"); }
+TEST_F(UnpackTest, RefusesDotDotEntry) {
+  ExpectRefused({F("ok"), F("../evil", "pwned")}, "../evil");
+}
 
 TEST_F(UnpackTest, RefusesDotDotInTheMiddle) {
   ExpectRefused({D("a"), F("a/../../evil", "pwned")}, "a/../../evil");
@@ -214,8 +217,8 @@ TEST_F(UnpackTest, HardLinkToASymlinkLinksTheSymlinkNotItsTarget) {
 
 TEST_F(UnpackTest, ReplacingASymlinkDoesNotWriteThroughIt) {
   auto before = Outside();
-  auto r = Unpack({S("evil", "../outside/secret"), F("evil", "pwned"),
-                   S("d", "../outside/dir"), D("d"), F("d/x", "in")});
+  auto r = Unpack({S("evil", "../outside/secret"), F("evil", "pwned"), S("d", "../outside/dir"),
+                   D("d"), F("d/x", "in")});
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(Outside(), before);
   EXPECT_TRUE(S_ISREG(Lstat(Path("dest/evil")).st_mode));
@@ -293,9 +296,9 @@ TEST_F(UnpackTest, OverlayModeOpaqueMarkerSetsTheXattr) {
 
 TEST_F(UnpackTest, ApplyModeWhiteoutDeletesWhatItNames) {
   UnpackOptions apply{.mode = WhiteoutMode::kApply};
-  ASSERT_TRUE(Unpack({D("a"), F("a/x", "1"), F("a/y", "2"), D("b"), F("b/z", "3"), F("c", "4")},
-                     apply)
-                  .has_value());
+  ASSERT_TRUE(
+      Unpack({D("a"), F("a/x", "1"), F("a/y", "2"), D("b"), F("b/z", "3"), F("c", "4")}, apply)
+          .has_value());
   auto r = Unpack({D("a"), F("a/.wh.x", ""), F(".wh.b", ""), F(".wh.nothing", "")}, apply);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_FALSE(fs::exists(Path("dest/a/x")));
@@ -324,26 +327,25 @@ TEST_F(UnpackTest, ApplyModeOpaqueEmptiesLowerEntriesButKeepsThisLayers) {
   EXPECT_EQ(Xattr(Path("dest/d"), "user.overlay.opaque"), "<none>");
 }
 
-// BUG: core/layer/unpack.cc:79-88 empties the opaque dir only one level deep: a subdir this layer
-// also wrote (`d/-dir`, written before the marker since "-" sorts before ".") is kept whole, with
-// the lower layer's files still in it. The kernel shows only this layer's d/-dir. Found by
-// SystemOverlayDiffTest (seeds 20240846, 5000245).
+// Regression (fixed in 84e8c30, found by SystemOverlayDiffTest): the opaque marker emptied the dir
+// only one level deep, so a subdir this layer also wrote (`d/-dir`, before the marker since "-"
+// sorts before ".") kept the lower layer's files. The kernel shows only this layer's d/-dir.
 TEST_F(UnpackTest, ApplyModeOpaqueHidesLowerFilesInSubdirsThisLayerAlsoHas) {
   UnpackOptions apply{.mode = WhiteoutMode::kApply};
-  ASSERT_TRUE(Unpack({D("d"), D("d/-dir"), F("d/-dir/lower"), D("d/-dir/deep"), F("d/-dir/deep/x")},
-                     apply)
-                  .has_value());
+  ASSERT_TRUE(
+      Unpack({D("d"), D("d/-dir"), F("d/-dir/lower"), D("d/-dir/deep"), F("d/-dir/deep/x")}, apply)
+          .has_value());
   auto r = Unpack({D("d"), D("d/-dir"), F("d/-dir/mine", "m"), F("d/.wh..wh..opq", "")}, apply);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(Read(Path("dest/d/-dir/mine")), "m");
-  EXPECT_FALSE(fs::exists(Path("dest/d/-dir/lower"))) << "a lower file shows through the opaque dir";
+  EXPECT_FALSE(fs::exists(Path("dest/d/-dir/lower")))
+      << "a lower file shows through the opaque dir";
   EXPECT_FALSE(fs::exists(Path("dest/d/-dir/deep")));
 }
 
-// BUG: core/layer/unpack.cc:153 + Metadata() (unpack.cc:123-138): a dir entry over an existing dir
-// in kApply mode adds the entry's xattrs but keeps the lower dir's other xattrs; through overlayfs
-// a dir shows only the top layer's xattrs, so the copy driver differs from the overlay driver.
-// Found by SystemOverlayDiffTest (e.g. seed 300009).
+// Regression (fixed in 84e8c30, found by SystemOverlayDiffTest): a kApply dir entry over an
+// existing dir added its xattrs but kept the lower dir's others; through overlayfs a dir shows
+// only the top layer's xattrs, so the copy driver differed from the overlay driver.
 TEST_F(UnpackTest, ApplyModeDirEntryReplacesTheLowerDirsXattrs) {
   UnpackOptions apply{.mode = WhiteoutMode::kApply};
   Raw lower = D("d");
@@ -359,10 +361,10 @@ TEST_F(UnpackTest, ApplyModeDirEntryReplacesTheLowerDirsXattrs) {
   EXPECT_EQ(Xattr(Path("dest/d"), "user.lower"), "<none>") << "the lower dir's xattr survived";
 }
 
-// BUG: core/layer/unpack.cc:148 records only the entry's own path in written_, not the parent
-// directories OpenDirBeneath creates implicitly; an opaque marker later in the same layer then
-// deletes those implicit dirs (and this layer's files in them). OCI: "Files that are present in
-// the same layer as a whiteout file can only be hidden by whiteout files in subsequent layers."
+// Regression (fixed in 84e8c30): only the entry's own path was recorded as this layer's, not the
+// parent dirs made implicitly for it, so a later opaque marker of the same layer deleted them and
+// this layer's files in them. OCI: "Files that are present in the same layer as a whiteout file
+// can only be hidden by whiteout files in subsequent layers."
 TEST_F(UnpackTest, ApplyModeOpaqueKeepsImplicitDirsOfTheSameLayer) {
   UnpackOptions apply{.mode = WhiteoutMode::kApply};
   ASSERT_TRUE(Unpack({D("d"), F("d/old")}, apply).has_value());
@@ -372,8 +374,8 @@ TEST_F(UnpackTest, ApplyModeOpaqueKeepsImplicitDirsOfTheSameLayer) {
   EXPECT_TRUE(fs::exists(Path("dest/d/-implicit/f"))) << "this layer's own file was removed";
 }
 
-// BUG: core/layer/unpack.cc:97 removes whatever the whiteout names, even an entry this same layer
-// wrote earlier ("-x" sorts before ".wh.-x"). OCI: whiteouts only apply to lower layers.
+// Regression (fixed in 84e8c30): a whiteout removed whatever it named, even an entry this same
+// layer wrote earlier ("-x" sorts before ".wh.-x"). OCI: whiteouts only apply to lower layers.
 TEST_F(UnpackTest, WhiteoutDoesNotHideAnEntryOfTheSameLayer) {
   for (WhiteoutMode mode : {WhiteoutMode::kOverlay, WhiteoutMode::kApply}) {
     SCOPED_TRACE(mode == WhiteoutMode::kApply ? "apply" : "overlay");
@@ -381,7 +383,7 @@ TEST_F(UnpackTest, WhiteoutDoesNotHideAnEntryOfTheSameLayer) {
     fs::create_directories(Path("dest"));
     auto r = Unpack({F("-x", "mine"), F(".wh.-x", "")}, {.mode = mode});
     ASSERT_TRUE(r.has_value()) << r.error().message();
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(lstat(Path("dest/-x").c_str(), &st), 0);
     EXPECT_TRUE(S_ISREG(st.st_mode)) << "the layer's own file became a whiteout";
   }
@@ -414,8 +416,10 @@ TEST_F(UnpackTest, KeepsModesOwnersTimesLinksAndXattrs) {
   fifo.type = AE_IFIFO;
   fifo.mode = 0640;
   Raw bad = D("d/opq");
-  bad.xattrs = {{"trusted.overlay.opaque", "y"}, {"user.overlay.opaque", "y"},
-                {"user.overlay.redirect", "/x"}, {"user.test", "kept"}};
+  bad.xattrs = {{"trusted.overlay.opaque", "y"},
+                {"user.overlay.opaque", "y"},
+                {"user.overlay.redirect", "/x"},
+                {"user.test", "kept"}};
   Raw badf = F("d/badf");
   badf.xattrs = {{"user.overlay.whiteout", "y"}, {"trusted.overlay.whiteout", "y"}};
   auto r = Unpack({d, sub, f, H("d/hl", "d/sub/f"), ro, sl, fifo, bad, badf});
@@ -486,10 +490,13 @@ TEST_F(UnpackTest, WriteLayerTarIsIndependentOfInputOrder) {
   };
   using T = TarEntry::Type;
   std::vector<TarEntry> entries = {
-      entry(T::kDir, "etc", ""),           entry(T::kFile, "etc/z", "zzz"),
+      entry(T::kDir, "etc", ""),
+      entry(T::kFile, "etc/z", "zzz"),
       entry(T::kHardlink, "a-link", "", "etc/z"),  // sorts before its target
-      entry(T::kSymlink, "bin", "", "usr/bin"),    entry(T::kFile, ".wh.gone", ""),
-      entry(T::kDir, "usr", ""),           entry(T::kFile, "usr/.wh..wh..opq", "")};
+      entry(T::kSymlink, "bin", "", "usr/bin"),
+      entry(T::kFile, ".wh.gone", ""),
+      entry(T::kDir, "usr", ""),
+      entry(T::kFile, "usr/.wh..wh..opq", "")};
   entries[1].xattrs = {{"user.b", "2"}, {"user.a", "1"}};
   auto first = WriteLayerTar(blobs, entries);
   ASSERT_TRUE(first.has_value()) << first.error().message();
@@ -523,8 +530,8 @@ TEST_F(UnpackTest, FindInLowersAndListMergedFollowOverlayRules) {
   // l1: a/b/c, a/b/d, x/y, f; l2 (on top): `a` opaque holding a/b/e, x/y whited out, f a dir.
   fs::create_directories(Path("l1"));
   fs::create_directories(Path("l2"));
-  ASSERT_TRUE(UnpackLayer(Tar({D("a"), D("a/b"), F("a/b/c"), F("a/b/d"), D("x"), F("x/y"),
-                               F("x/z"), F("f")}),
+  ASSERT_TRUE(UnpackLayer(Tar({D("a"), D("a/b"), F("a/b/c"), F("a/b/d"), D("x"), F("x/y"), F("x/z"),
+                               F("f")}),
                           Path("l1"), {})
                   .has_value());
   auto r = UnpackLayer(Tar({D("a"), F("a/.wh..wh..opq", ""), D("a/b"), F("a/b/e"), D("x"),
@@ -539,9 +546,9 @@ TEST_F(UnpackTest, FindInLowersAndListMergedFollowOverlayRules) {
   EXPECT_EQ(ListMerged(lowers, "x"), (std::vector<std::string>{"z"}));
   EXPECT_EQ(ListMerged(lowers, "f"), (std::vector<std::string>{"inner"}));
   EXPECT_EQ(ListMerged(lowers, "a"), (std::vector<std::string>{"b"}));
-  // BUG: core/layer/changes.cc:61 only checks whether the *direct* parent is opaque in a layer;
+  // Regression (fixed in 84e8c30): ProbeLayer only checked the *direct* parent for opaqueness;
   // `a` is opaque in l2, so l1's a/b/c is hidden (the kernel stops looking up `a` at l2), but
-  // FindInLowers finds it and ListMerged lists it.
+  // FindInLowers found it and ListMerged listed it.
   EXPECT_FALSE(FindInLowers(lowers, "a/b/c").has_value()) << "hidden by l2's opaque `a`";
   EXPECT_EQ(ListMerged(lowers, "a/b"), (std::vector<std::string>{"e"}));
 }

@@ -36,6 +36,7 @@ struct ContainerInfo {
   int64_t started = 0;
   int64_t finished = 0;
   pid_t pid = 0;                 // host pid of PID 1 while running
+  pid_t supervisor = 0;          // `run -d`: the process that waits for it and keeps its log
   std::vector<std::string> env;  // the full environment (image + -e + Docker's defaults)
   std::string workdir;           // "" = the image's WORKDIR, else "/"
   std::string user;              // "" = the image's USER, else root
@@ -93,6 +94,15 @@ class Containers {
   // and reports its copy-ups. Returns the exit code; a failed start returns the error with
   // `error->exit_code` (125, or 126/127 for the command).
   Result<int> RunAttached(const ContainerInfo& c, const LaunchIo& io, LaunchError* error);
+  // State changes, recorded in the store. MarkExited also reports the run's copy-ups.
+  Status MarkRunning(ContainerInfo* c, pid_t pid, pid_t supervisor);
+  Status MarkExited(ContainerInfo* c, int exit_code, const std::vector<Change>& before);
+  // ROOT/containers/<id>/log: one record per line, "<RFC 3339 nano time> <stdout|stderr> <text>".
+  std::string LogPath(const ContainerInfo& c) const;
+  // Sends a signal to the container's PID 1.
+  Status Signal(const ContainerInfo& c, int sig);
+  // `inspect CONTAINER`: Docker-like JSON (one object).
+  Result<std::string> InspectJson(const ContainerInfo& c);
   // The writable layer: the overlay upper dir, or the copy driver's full copy.
   std::string WritableDir(const ContainerInfo& c) const;
 

@@ -1,0 +1,113 @@
+// Detached containers end to end: run -d keeps a supervisor that logs and records the end;
+// ps shows Up/Exited from real state; stop (SIGTERM, then SIGKILL after -t), kill, wait, logs,
+// start, restart, inspect; a container whose supervisor died is never shown as running.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli_harness.h"
+
+namespace layerlab::testing {
+namespace {
+
+class E2ELifecycleTest : public CliTest {
+ protected:
+  void TearDown() override {
+    // Leave no container running behind a failed test.
+    for (const auto& id : Lines(Run({"ps", "-q", "--no-trunc"}).out)) Run({"kill", id});
+    CliTest::TearDown();
+  }
+  nlohmann::json Inspect(const std::string& name) {
+    auto j = nlohmann::json::parse(Ok({"inspect", name}), nullptr, false);
+    return j.is_array() && !j.empty() ? j[0] : nlohmann::json::object();
+  }
+  // Waits (bounded) until the log has at least `n` lines.
+  std::string LogsWithLines(const std::string& name, size_t n) {
+    std::string out;
+    for (int i = 0; i < 200 && Lines(out).size() < n; ++i) {
+      out = Run({"logs", name}).out;
+      if (Lines(out).size() < n) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return out;
+  }
+};
+
+TEST_F(E2ELifecycleTest, DetachedRunIsUpThenStopKillsAShellAfterTheTimeout) {
+  std::string id = Trim(Ok({"run", "-d", "--name", "bg", "busybox", "sh", "-c",
+                            "echo started; echo oops >&2; while true; do sleep 0.1; done"}));
+  ASSERT_TRUE(Matches(id, std::regex("^[0-9a-f]{64}$"))) << id;
+  std::string ps = Ok({"ps"});
+  EXPECT_NE(ps.find("Up "), std::string::npos) << ps;
+  EXPECT_NE(ps.find(" bg\n"), std::string::npos) << ps;
+  auto state = Inspect("bg")["State"];
+  EXPECT_EQ(state["Status"], "running");
+  EXPECT_GT(state["Pid"].get<int>(), 1);
+  CliResult logs;
+  for (int i = 0; i < 100 && logs.err.empty(); ++i) {
+    logs = Run({"logs", "bg"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(logs.out, "started\n");
+  EXPECT_EQ(logs.err, "oops\n");
+  EXPECT_TRUE(Matches(Lines(Ok({"logs", "-t", "bg"}))[0],
+                      std::regex("^[0-9-]{10}T[0-9:.]+Z started$")));
+  // sh as PID 1 ignores SIGTERM: stop waits -t seconds, then SIGKILL: 137.
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(Ok({"stop", "-t", "1", "bg"}), "bg\n");
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(took, std::chrono::milliseconds(900));
+  EXPECT_EQ(Ok({"wait", "bg"}), "137\n");
+  EXPECT_NE(Ok({"ps", "-a"}).find("Exited (137)"), std::string::npos);
+  EXPECT_EQ(Ok({"ps", "-q"}), "");
+}
+
+TEST_F(E2ELifecycleTest, WaitPrintsTheExitCodeAndTheLogKeepsEverything) {
+  Ok({"run", "-d", "--name", "job", "busybox", "sh", "-c", "echo one; echo two; exit 7"});
+  EXPECT_EQ(Ok({"wait", "job"}), "7\n");
+  EXPECT_EQ(Ok({"logs", "job"}), "one\ntwo\n");
+  EXPECT_EQ(Ok({"logs", "-f", "job"}), "one\ntwo\n");  // -f ends when the container has
+  EXPECT_EQ(Inspect("job")["State"]["ExitCode"], 7);
+}
+
+TEST_F(E2ELifecycleTest, KillSendsTheSignalAndStartRunsItAgain) {
+  Ok({"run", "-d", "--name", "k1", "busybox", "sh", "-c", "echo run; sleep 30"});
+  EXPECT_EQ(Ok({"kill", "-s", "KILL", "k1"}), "k1\n");
+  EXPECT_EQ(Ok({"wait", "k1"}), "137\n");
+  EXPECT_EQ(Ok({"start", "k1"}), "k1\n");
+  EXPECT_EQ(Inspect("k1")["State"]["Status"], "running");
+  EXPECT_EQ(LogsWithLines("k1", 2), "run\nrun\n");
+  Ok({"kill", "k1"});
+  EXPECT_EQ(Ok({"wait", "k1"}), "137\n");
+  CliResult not_running = Run({"kill", "k1"});
+  EXPECT_EQ(not_running.exit_code, 1);
+  EXPECT_NE(not_running.err.find("is not running"), std::string::npos);
+}
+
+TEST_F(E2ELifecycleTest, ADeadSupervisorIsFoundAndTheContainerMarkedExited) {
+  Ok({"run", "-d", "--name", "orphan", "busybox", "sleep", "30"});
+  auto state = Inspect("orphan")["State"];
+  int pid = state["Pid"].get<int>(), supervisor = state["SupervisorPid"].get<int>();
+  ASSERT_GT(supervisor, 1);
+  // A crash: the supervisor dies first (so nobody records the end), then the container.
+  ASSERT_EQ(kill(supervisor, SIGKILL), 0);
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string ps = Ok({"ps", "-a", "--filter", "name=orphan"});
+  EXPECT_EQ(ps.find("Up "), std::string::npos) << ps;
+  EXPECT_NE(ps.find("Exited (255)"), std::string::npos) << ps;
+  EXPECT_EQ(Ok({"ps", "-q"}), "");
+}
+
+TEST_F(E2ELifecycleTest, RunDOfAMissingCommandFailsLikeDocker) {
+  CliResult r = Run({"run", "-d", "--name", "nope", "busybox", "nosuch"});
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_NE(r.err.find("exec: \"nosuch\": executable file not found in $PATH"), std::string::npos);
+  EXPECT_NE(Ok({"ps", "-a"}).find("Exited (127)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace layerlab::testing
