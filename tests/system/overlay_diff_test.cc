@@ -677,12 +677,9 @@ TEST_F(SystemOverlayDiffTest, ChangesLayerShowsWhatTheWritableOverlayShowed) { R
 // kernel hides it, giving C instead of A and phantom D lines under opaque dirs.
 TEST_F(SystemOverlayDiffTest, StackLookupsAndChangeLettersMatchTheKernel) { RunAll(true); }
 
-// BUG: core/union/namespaces.cc:77 calls fn() with no try/catch in the forked child. An exception
-// (std::filesystem throws) unwinds out of RunInUserMountNamespace into the caller's code in the
-// child, a duplicate of the test process inside the namespace, which goes on running the rest of
-// the tests; the parent only sees "namespace child exited with N" (and callers that skip on
-// "namespace" in the message then skip instead of failing). Expected: the exception becomes the
-// returned Status. The test catches the escape itself so the bug cannot fork the test run.
+// Regression: an exception in the forked child once unwound into the caller's code there (a
+// second copy of the test run inside the namespace). It must come back as the Status. The test
+// catches an escape itself so a regression cannot fork the test run.
 TEST_F(SystemOverlayDiffTest, ExceptionInTheNamespaceChildBecomesTheStatus) {
   pid_t me = getpid();
   Status st;
