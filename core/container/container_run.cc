@@ -39,6 +39,45 @@ bool HasKey(const std::vector<std::string>& env, const std::string& key) {
 
 }  // namespace
 
+namespace {
+
+// The container's own /etc/passwd or /etc/group: its writable layer's copy, else the lowers'.
+std::string ContainerFile(const std::string& writable, const std::vector<std::string>& lowers,
+                          const std::string& name) {
+  std::string mine = writable + "/" + name;
+  if (access(mine.c_str(), F_OK) == 0) return ReadFile(mine);
+  if (auto hit = FindInLowers(lowers, name)) return ReadFile(lowers[hit->layer] + "/" + name);
+  return {};
+}
+
+}  // namespace
+
+Result<int> Containers::Exec(const ContainerInfo& c, const std::vector<std::string>& argv,
+                             const RunOptions& options, const LaunchIo& io, LaunchError* error) {
+  if (c.state != "running" || c.pid <= 0) {
+    return Status::Conflict(fmt::format("container {} is not running", c.id));
+  }
+  if (argv.empty()) return Status::InvalidArgument("no command specified");
+  LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
+  std::string user = options.user.empty() ? c.user : options.user;
+  LL_ASSIGN_OR_RETURN(ResolvedUser u,
+                      ResolveUser(user, ContainerFile(WritableDir(c), lowers, "etc/passwd"),
+                                  ContainerFile(WritableDir(c), lowers, "etc/group")));
+  ExecSpec spec;
+  spec.argv = argv;
+  spec.env = c.env;
+  if (!HasKey(spec.env, "PATH")) spec.env.insert(spec.env.begin(), std::string("PATH=") + kDefaultPath);
+  spec.env.push_back("HOSTNAME=" + c.hostname);
+  if (!HasKey(spec.env, "HOME")) spec.env.push_back("HOME=" + u.home);
+  for (const auto& e : options.env) spec.env.push_back(e);
+  spec.cwd = !options.workdir.empty() ? options.workdir : c.workdir.empty() ? "/" : c.workdir;
+  spec.uid = u.uid;
+  spec.gid = u.gid;
+  spec.groups = u.groups;
+  spec.set_groups = geteuid() == 0;
+  return ExecInContainer(c.pid, spec, io, error);
+}
+
 Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
   LaunchPlan p;
   p.clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;

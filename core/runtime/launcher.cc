@@ -280,6 +280,103 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
 }
 
 namespace {
+
+// Joins the namespaces of `pid` in the order the kernel needs: the user namespace first (it
+// grants the rights for the others), the mount namespace last.
+Status JoinNamespaces(pid_t pid, int root_fd) {
+  for (const char* ns : {"user", "ipc", "uts", "net", "pid", "mnt"}) {
+    std::string path = fmt::format("/proc/{}/ns/{}", pid, ns);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno(fmt::format("open {}", path), errno);
+    // Joining our own user namespace again is refused (EINVAL): skip it (host network mode).
+    int rc = setns(fd, 0);
+    int err = errno;
+    close(fd);
+    if (rc != 0 && !(err == EINVAL && std::string(ns) == "user")) {
+      return Status::FromErrno(fmt::format("setns {}", ns), err);
+    }
+  }
+  if (fchdir(root_fd) != 0 || chroot(".") != 0 || chdir("/") != 0) {
+    return Status::FromErrno("enter the container's root", errno);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
+                            LaunchError* error) {
+  int root_fd = open(fmt::format("/proc/{}/root", pid).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) {
+    error->status = Status::FromErrno("open the container's root (is it running?)", errno);
+    return error->status;
+  }
+  int err[2];
+  if (pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
+  std::fflush(nullptr);
+  pid_t child = fork();
+  if (child < 0) return Status::FromErrno("fork", errno);
+  if (child == 0) {
+    close(err[0]);
+    if (io.in != 0) dup2(io.in, 0);
+    if (io.out != 1) dup2(io.out, 1);
+    if (io.err != 2) dup2(io.err, 2);
+    Status st = JoinNamespaces(pid, root_fd);
+    if (!st.ok()) ChildFail(err[1], st, 126);
+    // A new pid namespace applies to children: fork once more, and pass the exit code on.
+    pid_t inner = fork();
+    if (inner < 0) ChildFail(err[1], Errno("fork"), 126);
+    if (inner == 0) {
+      if (spec.set_groups && setgroups(spec.groups.size(), spec.groups.data()) != 0) {
+        ChildFail(err[1], Errno("setgroups"), 126);
+      }
+      if (setresgid(spec.gid, spec.gid, spec.gid) != 0) ChildFail(err[1], Errno("setgid"), 126);
+      if (setresuid(spec.uid, spec.uid, spec.uid) != 0) ChildFail(err[1], Errno("setuid"), 126);
+      if (chdir(spec.cwd.c_str()) != 0) {
+        ChildFail(err[1],
+                  Status::FromErrno(fmt::format("chdir to cwd (\"{}\")", spec.cwd), errno), 126);
+      }
+      int code = 127;
+      auto exe = FindExecutable(spec.argv[0], spec.env, &code);
+      if (!exe) ChildFail(err[1], exe.error(), code);
+      std::vector<char*> argv, envp;
+      for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+      envp.push_back(nullptr);
+      execve(exe->c_str(), argv.data(), envp.data());
+      ChildFail(err[1],
+                Status::InvalidArgument(fmt::format("exec: \"{}\": permission denied",
+                                                    spec.argv[0])),
+                126);
+    }
+    close(err[1]);
+    int status = 0;
+    while (waitpid(inner, &status, 0) < 0 && errno == EINTR) {
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  }
+  close(err[1]);
+  close(root_fd);
+  std::string msg;
+  char buf[1024];
+  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    msg.append(buf, static_cast<size_t>(n));
+  }
+  close(err[0]);
+  int code = WaitContainer(child, /*forward_signals=*/true);
+  if (!msg.empty()) {
+    size_t nl = msg.find('\n');
+    error->exit_code = std::atoi(msg.substr(0, nl).c_str());
+    error->status = Status::InvalidArgument(msg.substr(nl + 1));
+    return error->status;
+  }
+  return code;
+}
+
+namespace {
 pid_t g_forward_to = -1;
 void Forward(int sig) {
   if (g_forward_to > 0) kill(g_forward_to, sig);

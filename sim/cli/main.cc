@@ -49,6 +49,8 @@ void PrintUsage() {
       "  wait        Block until containers stop, then print their exit codes\n"
       "  logs        Fetch the logs of a detached container (-f, -t)\n"
       "  restart     Restart containers\n"
+      "  exec        Run a command in a running container (joins its namespaces)\n"
+      "  top         Display the running processes of a container\n"
       "  create      Create a new container (an empty writable layer over the image)\n"
       "  ps          List containers (-a all, -s sizes: SIZE and virtual size)\n"
       "  cp          Copy files between a container and the host (copies up)\n"
@@ -73,9 +75,11 @@ const std::map<std::string, VerbFn>& Verbs() {
       {"ps", CmdPs},           {"diff", CmdDiff},      {"cp", CmdCp},
       {"commit", CmdCommit},   {"rm", CmdRm},          {"export", CmdExport},
       {"container", Container}, {"run", CmdRun},      {"start", CmdStart}, {"stop", CmdStop}, {"kill", CmdKill}, {"wait", CmdWait},
-      {"logs", CmdLogs}, {"restart", CmdRestart}, {"inspect", CmdInspect},
+      {"logs", CmdLogs}, {"restart", CmdRestart}, {"inspect", CmdInspect}, {"exec", CmdExec},
+      {"top", CmdTop},
       {"stop", CmdStop},       {"kill", CmdKill},      {"wait", CmdWait},
       {"logs", CmdLogs},       {"restart", CmdRestart}, {"__supervise", CmdSupervise},
+      {"exec", CmdExec},       {"top", CmdTop},
   };
   return kVerbs;
 }

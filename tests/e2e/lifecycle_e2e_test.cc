@@ -102,6 +102,29 @@ TEST_F(E2ELifecycleTest, ADeadSupervisorIsFoundAndTheContainerMarkedExited) {
   EXPECT_EQ(Ok({"ps", "-q"}), "");
 }
 
+TEST_F(E2ELifecycleTest, ExecJoinsTheRunningContainersNamespaces) {
+  Ok({"run", "-d", "--name", "ex", "busybox", "sleep", "30"});
+  std::string id12 = Trim(Ok({"ps", "-q"}));
+  // Same pid namespace (sleep is PID 1, we are the next), same hostname, same root.
+  EXPECT_EQ(Ok({"exec", "ex", "sh", "-c", "echo $$; hostname; cat /proc/1/cmdline | tr '\\0' ' '"}),
+            "2\n" + id12 + "\nsleep 30 ");
+  EXPECT_EQ(Ok({"exec", "-u", "nobody", "-w", "/tmp", "-e", "X=1", "ex", "sh", "-c",
+                "id -u; pwd; echo $X"}),
+            "65534\n/tmp\n1\n");
+  EXPECT_EQ(Run({"exec", "ex", "sh", "-c", "exit 5"}).exit_code, 5);
+  CliResult missing = Run({"exec", "ex", "nosuch"});
+  EXPECT_EQ(missing.exit_code, 127);
+  EXPECT_NE(missing.err.find("executable file not found in $PATH"), std::string::npos);
+  // A write through exec lands in the container's writable layer.
+  Ok({"exec", "ex", "sh", "-c", "echo hi > /root/x"});
+  EXPECT_EQ(Ok({"diff", "ex"}), "C /root\nA /root/x\n");
+  std::string top = Ok({"top", "ex"});
+  EXPECT_NE(top.find("sleep 30"), std::string::npos) << top;
+  Ok({"kill", "ex"});
+  Ok({"wait", "ex"});
+  EXPECT_NE(Run({"exec", "ex", "true"}).err.find("is not running"), std::string::npos);
+}
+
 TEST_F(E2ELifecycleTest, RunDOfAMissingCommandFailsLikeDocker) {
   CliResult r = Run({"run", "-d", "--name", "nope", "busybox", "nosuch"});
   EXPECT_EQ(r.exit_code, 127);

@@ -101,6 +101,9 @@ class Containers {
   std::string LogPath(const ContainerInfo& c) const;
   // Sends a signal to the container's PID 1.
   Status Signal(const ContainerInfo& c, int sig);
+  // `exec [-e] [-w] [-u] C CMD...`: a new process in the running container's namespaces.
+  Result<int> Exec(const ContainerInfo& c, const std::vector<std::string>& argv,
+                   const RunOptions& options, const LaunchIo& io, LaunchError* error);
   // `inspect CONTAINER`: Docker-like JSON (one object).
   Result<std::string> InspectJson(const ContainerInfo& c);
   // The writable layer: the overlay upper dir, or the copy driver's full copy.

@@ -78,6 +78,21 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
 // SIGUSR2 to it when forward_signals). Returns the exit code: the command's own, or 128+signal.
 int WaitContainer(pid_t pid, bool forward_signals);
 
+// `exec`: a process joining a running container's namespaces (setns), chrooted into its root.
+struct ExecSpec {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  bool set_groups = true;  // false rootless (setgroups is denied in that user namespace)
+};
+// Runs the command inside the container whose PID 1 is `pid` and waits for it (forwarding
+// signals). Returns its exit code; a failed start returns the error with error->exit_code.
+Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
+                            LaunchError* error);
+
 // Parses /etc/passwd and /etc/group text to resolve USER[:GROUP] as Docker does: names or
 // numbers; a numeric uid unknown to passwd is allowed; a name that is not there is an error.
 struct ResolvedUser {
