@@ -160,8 +160,11 @@ Result<int> Containers::RunAttached(const ContainerInfo& given, const LaunchIo& 
                                     LaunchError* error) {
   ContainerInfo c = given;
   LL_ASSIGN_OR_RETURN(LaunchPlan plan, PlanLaunch(c));
-  LL_ASSIGN_OR_RETURN(auto before, Diff(c));
   const Tracer& t = store_->tracer();
+  std::vector<Change> before;
+  if (t.enabled()) {
+    LL_ASSIGN_OR_RETURN(before, Diff(c));
+  }
   auto started = StartPlan(plan, io, error, t);
   if (!started) {
     c.state = "exited";

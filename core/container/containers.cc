@@ -392,11 +392,11 @@ Status Containers::Mutate(const ContainerInfo& c,
 }
 
 Status Containers::ReportChanges(const ContainerInfo& c, const std::vector<Change>& before) {
-  if (c.driver == StorageDriver::kCopy) return Status::Ok();
+  const Tracer& t = store_->tracer();
+  // Finding copy-ups means walking the writable layer: only when someone listens.
+  if (c.driver == StorageDriver::kCopy || !t.enabled()) return Status::Ok();
   LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
   LL_ASSIGN_OR_RETURN(auto after, Diff(c));
-  const Tracer& t = store_->tracer();
-  if (!t.enabled()) return Status::Ok();
   std::set<std::string> seen;
   for (const auto& ch : before) seen.insert(fmt::format("{}{}", ChangeLetter(ch.kind), ch.path));
   LL_ASSIGN_OR_RETURN(auto img, images_->Get(c.image_id));
@@ -446,7 +446,8 @@ Status Containers::Remove(const ContainerInfo& c, bool force) {
         "removing or force remove",
         c.name));
   }
-  auto size = WritableSize(c);
+  Result<int64_t> size = int64_t{0};
+  if (store_->tracer().enabled()) size = WritableSize(c);
   LL_RETURN_IF_ERROR(store_->DeleteContainer(c.id));
   // The row is gone; a crash now leaves a folder `system check` reports as an orphan.
   LL_RETURN_IF_ERROR(RemoveTree(store_->ContainerDir(c.id)));

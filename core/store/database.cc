@@ -24,9 +24,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   std::unique_ptr<Database> d(new Database(db, path));
-  // WAL: readers never block the writer; synchronous=FULL so a commit survives power loss.
+  // WAL: readers never block the writer. synchronous=NORMAL: a transaction is atomic whatever
+  // happens to the process (kill -9 leaves the old state or the new one); only a power cut may
+  // lose the last commits, never corrupt the database. FULL would fsync every commit.
   LL_RETURN_IF_ERROR(d->Exec("PRAGMA journal_mode=WAL"));
-  LL_RETURN_IF_ERROR(d->Exec("PRAGMA synchronous=FULL"));
+  LL_RETURN_IF_ERROR(d->Exec("PRAGMA synchronous=NORMAL"));
   LL_RETURN_IF_ERROR(d->Exec("PRAGMA foreign_keys=ON"));
   return d;
 }
