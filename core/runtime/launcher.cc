@@ -259,13 +259,7 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   if (maps.ok()) maps = fdio::WriteProcFile(child, "gid_map", MapText(plan.gid_map));
   WriteAll(sync[1], maps.ok() ? "g" : "n");
   close(sync[1]);
-  std::string msg;
-  char buf[1024];
-  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    msg.append(buf, static_cast<size_t>(n));
-  }
+  std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
   close(err[0]);
   if (!maps.ok() || !msg.empty()) {
     int status = 0;
@@ -358,13 +352,7 @@ Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
   }
   close(err[1]);
   close(root_fd);
-  std::string msg;
-  char buf[1024];
-  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    msg.append(buf, static_cast<size_t>(n));
-  }
+  std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
   close(err[0]);
   int code = WaitContainer(child, /*forward_signals=*/true);
   if (!msg.empty()) {
