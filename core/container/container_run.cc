@@ -153,6 +153,8 @@ Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
   p.argv.insert(p.argv.end(), c.cmd.begin(), c.cmd.end());
   if (p.argv.empty()) return Status::InvalidArgument("no command specified");
   p.network_host = c.network == "host";
+  p.limits = c.limits;
+  p.cgroup_name = c.id;
   return p;
 }
 

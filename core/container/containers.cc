@@ -109,6 +109,8 @@ std::string Containers::ConfigJson(const ContainerInfo& c) const {
   j["User"] = c.user;
   j["Hostname"] = c.hostname;
   j["Network"] = c.network;
+  j["Memory"] = c.limits.memory;
+  j["PidsLimit"] = c.limits.pids;
   return j.dump();
 }
 
@@ -135,6 +137,8 @@ Result<ContainerInfo> Containers::FromRow(const ContainerRow& row) {
   c.user = j.value("User", "");
   c.hostname = j.value("Hostname", c.id.substr(0, 12));
   c.network = j.value("Network", "none");
+  c.limits.memory = j.value("Memory", int64_t{0});
+  c.limits.pids = j.value("PidsLimit", int64_t{0});
   return c;
 }
 
@@ -214,6 +218,7 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
   c.user = !options.user.empty() ? options.user : cfg.user;
   c.hostname = !options.hostname.empty() ? options.hostname : c.id.substr(0, 12);
   c.network = options.network.empty() ? "none" : options.network;
+  c.limits = options.limits;
   if (c.network != "none" && c.network != "host") {
     return Status::InvalidArgument(fmt::format(
         "network {} not found: layerlab has only `none` (the default) and `host`", c.network));
@@ -451,6 +456,7 @@ Status Containers::Remove(const ContainerInfo& c, bool force) {
   LL_RETURN_IF_ERROR(store_->DeleteContainer(c.id));
   // The row is gone; a crash now leaves a folder `system check` reports as an orphan.
   LL_RETURN_IF_ERROR(RemoveTree(store_->ContainerDir(c.id)));
+  RemoveCgroups(c.id);
   store_->tracer().Emit(TraceKind::kContainerRemoved, c.id,
                         "its writable layer goes with it; the image's layers are untouched",
                         size ? *size : 0);

@@ -49,6 +49,10 @@ std::vector<std::string> DescribePlan(const LaunchPlan& p) {
   out.push_back(fmt::format("pivot_root into {}, then detach the old root: the host's files are "
                             "out of reach",
                             p.rootfs));
+  if (p.limits.memory > 0 || p.limits.pids > 0) {
+    out.push_back(fmt::format("cgroup layerlab/{}: memory {} bytes, pids {} (0 = no limit)",
+                              p.cgroup_name, p.limits.memory, p.limits.pids));
+  }
   out.push_back(fmt::format("sethostname {}", p.hostname));
   out.push_back(fmt::format("setgroups/setgid {}/setuid {}", p.gid, p.uid));
   out.push_back(fmt::format("chdir {}", p.cwd));

@@ -254,7 +254,21 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   close(sync[0]);
   close(err[1]);
   pid_t child = static_cast<pid_t>(pid);
-  Status maps = fdio::WriteProcFile(child, "uid_map", MapText(plan.uid_map));
+  // Limits first: the child is still waiting, so it never runs outside its cgroups.
+  Status maps = Status::Ok();
+  if (plan.limits.memory > 0 || plan.limits.pids > 0) {
+    auto cg = CreateCgroups(plan.cgroup_name, plan.limits);
+    maps = cg ? AddToCgroups(*cg, child) : cg.error();
+    if (!maps.ok()) {
+      kill(child, SIGKILL);
+      int status = 0;
+      waitpid(child, &status, 0);
+      error->exit_code = 125;
+      error->status = maps.WithContext("apply --memory/--pids-limit");
+      return error->status;
+    }
+  }
+  maps = fdio::WriteProcFile(child, "uid_map", MapText(plan.uid_map));
   if (maps.ok() && plan.deny_setgroups) maps = fdio::WriteProcFile(child, "setgroups", "deny\n");
   if (maps.ok()) maps = fdio::WriteProcFile(child, "gid_map", MapText(plan.gid_map));
   WriteAll(sync[1], maps.ok() ? "g" : "n");

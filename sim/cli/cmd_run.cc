@@ -68,10 +68,12 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
       "user,u", po::value<std::string>()->default_value(""), "Username or UID (USER[:GROUP])")(
       "hostname", po::value<std::string>()->default_value(""), "Container host name")(
       "entrypoint", po::value<std::string>(), "Overwrite the default ENTRYPOINT of the image")(
-      "network", po::value<std::string>()->default_value("none"), "none (default) or host");
+      "network", po::value<std::string>()->default_value("none"), "none (default) or host")(
+      "memory,m", po::value<std::string>(), "Memory limit (e.g. 64m)")(
+      "pids-limit", po::value<int64_t>()->default_value(0), "Tune container pids limit");
   std::vector<std::string> own, rest;
   SplitAtImage(args, {"--name", "-e", "--env", "-w", "--workdir", "-u", "--user", "--hostname",
-                      "--entrypoint", "--network"},
+                      "--entrypoint", "--network", "-m", "--memory", "--pids-limit"},
                &own, &rest);
   VerbArgs va = ParseVerbArgs("run", "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
                               "Create and run a new container from an image", opts, own, 0, 0);
@@ -89,6 +91,12 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
   o.user = va.vm["user"].as<std::string>();
   o.hostname = va.vm["hostname"].as<std::string>();
   o.network = va.vm["network"].as<std::string>();
+  o.limits.pids = va.vm["pids-limit"].as<int64_t>();
+  if (va.vm.count("memory")) {
+    auto bytes = ParseMemory(va.vm["memory"].as<std::string>());
+    if (!bytes) return Fail(bytes.error());
+    o.limits.memory = *bytes;
+  }
   if (va.vm.count("entrypoint")) {
     o.entrypoint = std::vector<std::string>{va.vm["entrypoint"].as<std::string>()};
   }

@@ -63,13 +63,15 @@ CliResult RunCli(const std::string& root, const std::vector<std::string>& args,
   return r;
 }
 
-int StartCli(const std::string& root, const std::vector<std::string>& args) {
+int StartCli(const std::string& root, const std::vector<std::string>& args,
+             const std::string& stderr_path) {
   pid_t pid = fork();
   if (pid == 0) {
     int devnull = open("/dev/null", O_RDWR);
+    int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(devnull, 0);
     dup2(devnull, 1);
-    dup2(devnull, 2);
+    dup2(err >= 0 ? err : devnull, 2);
     setenv("LAYERLAB_ROOT", root.c_str(), 1);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(LAYERLAB_BINARY));

@@ -22,7 +22,8 @@ CliResult RunCli(const std::string& root, const std::vector<std::string>& args,
                  const std::string& stdin_text = "");
 
 // Starts `layerlab ARGS...` in the background (output discarded); returns its pid.
-int StartCli(const std::string& root, const std::vector<std::string>& args);
+int StartCli(const std::string& root, const std::vector<std::string>& args,
+             const std::string& stderr_path = "/dev/null");
 
 // A test fixture with a fresh store root and scratch folder, removed afterwards.
 class CliTest : public ::testing::Test {

@@ -1,10 +1,13 @@
 // Detached containers end to end: run -d keeps a supervisor that logs and records the end;
 // ps shows Up/Exited from real state; stop (SIGTERM, then SIGKILL after -t), kill, wait, logs,
 // start, restart, inspect; a container whose supervisor died is never shown as running.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +16,11 @@
 
 namespace layerlab::testing {
 namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 class E2ELifecycleTest : public CliTest {
  protected:
@@ -123,6 +131,56 @@ TEST_F(E2ELifecycleTest, ExecJoinsTheRunningContainersNamespaces) {
   Ok({"kill", "ex"});
   Ok({"wait", "ex"});
   EXPECT_NE(Run({"exec", "ex", "true"}).err.find("is not running"), std::string::npos);
+}
+
+TEST_F(E2ELifecycleTest, SignalsToAForegroundRunReachTheContainer) {
+  std::string out = scratch_ + "/out";
+  int fd = open(out.c_str(), O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  int pid = StartCli(root_, {"run", "--name", "fg", "busybox", "sh", "-c",
+                             "trap 'exit 42' TERM; echo ready; while true; do sleep 0.05; done"},
+                     out);
+  // Wait until the container's shell has installed its trap (PID 1 ignores a signal it has no
+  // handler for, as in Docker without --init), then signal the CLI as a terminal would.
+  bool trapped = false;
+  for (int i = 0; i < 500 && !trapped; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CliResult r = Run({"inspect", "fg"});
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded() || !j.is_array() || j.empty()) continue;
+    int cpid = j[0]["State"].value("Pid", 0);
+    if (cpid <= 0) continue;
+    std::ifstream st("/proc/" + std::to_string(cpid) + "/status");
+    for (std::string line; std::getline(st, line);) {
+      if (line.rfind("SigCgt:", 0) == 0) {
+        trapped = (std::stoull(line.substr(7), nullptr, 16) >> (SIGTERM - 1)) & 1;
+      }
+    }
+  }
+  ASSERT_TRUE(trapped);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 42) << ReadAll(out);  // the trap ran: the signal was forwarded
+  EXPECT_NE(Ok({"ps", "-a"}).find("Exited (42)"), std::string::npos);
+}
+
+TEST_F(E2ELifecycleTest, PidsAndMemoryLimitsApply) {
+  if (geteuid() != 0) GTEST_SKIP() << "cgroup v1 is not delegated to ordinary users";
+  CliResult forks = Run({"run", "--rm", "--pids-limit", "4", "busybox", "sh", "-c",
+                         "for i in 1 2 3 4 5 6; do sleep 1 & done; wait"});
+  if (forks.err.find("cgroup") != std::string::npos) GTEST_SKIP() << forks.err;
+  EXPECT_NE(forks.err.find("can't fork"), std::string::npos) << forks.err;
+  // Over the memory limit the kernel kills it: 128 + SIGKILL.
+  EXPECT_EQ(Run({"run", "--rm", "--memory", "8m", "busybox", "sh", "-c",
+                 "x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo survived"})
+                .exit_code,
+            137);
+  EXPECT_EQ(Run({"run", "--rm", "--memory", "64m", "busybox", "true"}).exit_code, 0);
+  CliResult bad = Run({"run", "--rm", "--memory", "lots", "busybox", "true"});
+  EXPECT_EQ(bad.err, "Error: invalid size: 'lots'\n");
 }
 
 TEST_F(E2ELifecycleTest, RunDOfAMissingCommandFailsLikeDocker) {

@@ -42,6 +42,7 @@ struct ContainerInfo {
   std::string user;              // "" = the image's USER, else root
   std::string hostname;          // default: the short id
   std::string network = "none";  // none | host
+  ResourceLimits limits;
   // Entrypoint and Cmd joined by spaces, as `ps` shows it.
   std::string Command() const;
 };
@@ -54,6 +55,7 @@ struct RunOptions {
   std::string hostname;          // --hostname
   std::optional<std::vector<std::string>> entrypoint;  // --entrypoint
   std::string network = "none";  // --network none|host
+  ResourceLimits limits;         // --memory, --pids-limit
 };
 
 struct CommitOptions {

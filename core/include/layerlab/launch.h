@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "layerlab/cgroup.h"
 #include "layerlab/status.h"
 #include "layerlab/trace.h"
 
@@ -47,6 +48,8 @@ struct LaunchPlan {
   std::vector<std::string> argv;
   bool tty = false;
   bool network_host = false;
+  std::string cgroup_name;  // with limits: the container's cgroups, joined before it runs
+  ResourceLimits limits;
 };
 
 // "CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|..." (nsjail style, for --explain).
