@@ -153,6 +153,8 @@ Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
   p.argv.insert(p.argv.end(), c.cmd.begin(), c.cmd.end());
   if (p.argv.empty()) return Status::InvalidArgument("no command specified");
   p.network_host = c.network == "host";
+  p.tty = c.tty;
+  if (p.tty && !HasKey(p.env, "TERM")) p.env.push_back("TERM=xterm");
   p.limits = c.limits;
   p.cgroup_name = c.id;
   return p;
@@ -176,6 +178,10 @@ Result<int> Containers::RunAttached(const ContainerInfo& given, const LaunchIo& 
     return started.error();
   }
   LL_RETURN_IF_ERROR(MarkRunning(&c, started->pid, 0));
+  if (started->tty_master >= 0) {
+    RelayTty(started->tty_master);
+    close(started->tty_master);
+  }
   int code = WaitContainer(started->pid, /*forward_signals=*/true);
   LL_RETURN_IF_ERROR(MarkExited(&c, code, before));
   return code;

@@ -111,6 +111,7 @@ std::string Containers::ConfigJson(const ContainerInfo& c) const {
   j["Network"] = c.network;
   j["Memory"] = c.limits.memory;
   j["PidsLimit"] = c.limits.pids;
+  j["Tty"] = c.tty;
   return j.dump();
 }
 
@@ -139,6 +140,7 @@ Result<ContainerInfo> Containers::FromRow(const ContainerRow& row) {
   c.network = j.value("Network", "none");
   c.limits.memory = j.value("Memory", int64_t{0});
   c.limits.pids = j.value("PidsLimit", int64_t{0});
+  c.tty = j.value("Tty", false);
   return c;
 }
 
@@ -219,6 +221,7 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
   c.hostname = !options.hostname.empty() ? options.hostname : c.id.substr(0, 12);
   c.network = options.network.empty() ? "none" : options.network;
   c.limits = options.limits;
+  c.tty = options.tty;
   if (c.network != "none" && c.network != "host") {
     return Status::InvalidArgument(fmt::format(
         "network {} not found: layerlab has only `none` (the default) and `host`", c.network));

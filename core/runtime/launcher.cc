@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <grp.h>
+#include <poll.h>
+#include <sys/uio.h>
+#include <termios.h>
 
 #include <cerrno>
 #include <cstring>
@@ -150,6 +153,43 @@ Result<std::string> FindExecutable(const std::string& name, const std::vector<st
   _exit(exit_code);
 }
 
+// Sends an fd over a unix socket (SCM_RIGHTS).
+bool SendFd(int sock, int fd) {
+  char byte = 't';
+  struct iovec iov = {&byte, 1};
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+  return sendmsg(sock, &msg, 0) == 1;
+}
+
+int ReceiveFd(int sock) {
+  char byte = 0;
+  struct iovec iov = {&byte, 1};
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  if (cm == nullptr || cm->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+  return fd;
+}
+
+int g_tty_sock = -1;  // the child's end of the socket the terminal's master travels on
+
 [[noreturn]] void RunChild(const LaunchPlan& p, const LaunchIo& io, int sync_fd, int err_fd) {
   // stdio first, so anything the command prints goes to the caller's chosen files.
   if (io.in != 0) dup2(io.in, 0);
@@ -179,6 +219,19 @@ Result<std::string> FindExecutable(const std::string& name, const std::vector<st
                                                         {"/dev/stderr", "/proc/self/fd/2"}}) {
     symlink(target.c_str(), (p.rootfs + link).c_str());
   }
+  // -t: a terminal from the container's own devpts; its master goes to the caller.
+  std::string slave;
+  if (p.tty) {
+    int master = open((p.rootfs + "/dev/pts/ptmx").c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    unsigned int n = 0;
+    int unlock = 0;
+    if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0) {
+      fail(Errno("allocate a pseudo-terminal"));
+    }
+    if (!SendFd(g_tty_sock, master)) fail(Errno("pass the terminal to the caller"));
+    close(master);
+    slave = fmt::format("/dev/pts/{}", n);
+  }
   // pivot_root(".", "."): the old root ends up stacked under the new one; detach it.
   if (chdir(p.rootfs.c_str()) != 0) fail(Errno("chdir into the new root"));
   if (syscall(SYS_pivot_root, ".", ".") != 0) fail(Errno("pivot_root"));
@@ -186,6 +239,14 @@ Result<std::string> FindExecutable(const std::string& name, const std::vector<st
   if (chdir("/") != 0) fail(Errno("chdir /"));
   if (p.clone_flags & CLONE_NEWUTS) {
     if (sethostname(p.hostname.data(), p.hostname.size()) != 0) fail(Errno("sethostname"));
+  }
+  if (!slave.empty()) {
+    int fd = open(slave.c_str(), O_RDWR);
+    if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) fail(Errno("open " + slave));
+    dup2(fd, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (fd > 2) close(fd);
   }
   if (p.clone_flags & CLONE_NEWNET) LoopbackUp();
   if (!p.deny_setgroups && setgroups(p.groups.size(), p.groups.data()) != 0) {
@@ -222,9 +283,12 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   for (const auto& line : DescribePlan(plan)) {
     tracer.Emit(TraceKind::kLaunchStep, line, "", -1, {}, {});
   }
-  int sync[2], err[2];
+  int sync[2], err[2], tty_sock[2] = {-1, -1};
   if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
     return Status::FromErrno("pipe", errno);
+  }
+  if (plan.tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock) != 0) {
+    return Status::FromErrno("socketpair", errno);
   }
   std::fflush(nullptr);
   // A raw clone with no stack behaves like fork, with the new namespaces applied to the child.
@@ -245,6 +309,10 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   if (pid == 0) {
     close(sync[1]);
     close(err[0]);
+    if (plan.tty) {
+      close(tty_sock[0]);
+      g_tty_sock = tty_sock[1];
+    }
     try {
       RunChild(plan, io, sync[0], err[1]);
     } catch (const std::exception& e) {
@@ -273,9 +341,16 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   if (maps.ok()) maps = fdio::WriteProcFile(child, "gid_map", MapText(plan.gid_map));
   WriteAll(sync[1], maps.ok() ? "g" : "n");
   close(sync[1]);
+  int master = -1;
+  if (plan.tty) {
+    close(tty_sock[1]);
+    master = ReceiveFd(tty_sock[0]);  // -1 if the child failed before making it
+    close(tty_sock[0]);
+  }
   std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
   close(err[0]);
   if (!maps.ok() || !msg.empty()) {
+    if (master >= 0) close(master);
     int status = 0;
     waitpid(child, &status, 0);
     size_t nl = msg.find('\n');
@@ -284,7 +359,41 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
                               : maps.WithContext("write the user namespace's id maps");
     return error->status;
   }
-  return Launched{child};
+  return Launched{child, master};
+}
+
+void RelayTty(int master) {
+  struct termios saved;
+  bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
+  if (raw) {
+    struct termios t = saved;
+    cfmakeraw(&t);
+    tcsetattr(0, TCSANOW, &t);
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+  }
+  struct pollfd fds[2] = {{0, POLLIN, 0}, {master, POLLIN, 0}};
+  char buf[4096];
+  for (;;) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO: the container closed its terminal
+      WriteAll(1, std::string(buf, static_cast<size_t>(n)));
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = read(0, buf, sizeof buf);
+      if (n <= 0) {
+        fds[0].fd = -1;  // stdin closed: keep showing the output
+      } else {
+        WriteAll(master, std::string(buf, static_cast<size_t>(n)));
+      }
+    }
+  }
+  if (raw) tcsetattr(0, TCSANOW, &saved);
 }
 
 namespace {

@@ -82,8 +82,8 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
     return UsageError("run", "\"layerlab run\" requires at least 1 argument.\n\nUsage:  "
                              "layerlab run [OPTIONS] IMAGE [COMMAND] [ARG...]");
   }
-  if (va.vm["tty"].as<bool>()) {
-    return Fail("run -t is not available yet: no pseudo-terminal is allocated; run without -t");
+  if (va.vm["tty"].as<bool>() && va.vm["detach"].as<bool>()) {
+    return Fail("run -d -t is not available yet: a detached container gets no terminal");
   }
   RunOptions o;
   if (va.vm.count("env")) o.env = va.vm["env"].as<std::vector<std::string>>();
@@ -91,6 +91,7 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
   o.user = va.vm["user"].as<std::string>();
   o.hostname = va.vm["hostname"].as<std::string>();
   o.network = va.vm["network"].as<std::string>();
+  o.tty = va.vm["tty"].as<bool>();
   o.limits.pids = va.vm["pids-limit"].as<int64_t>();
   if (va.vm.count("memory")) {
     auto bytes = ParseMemory(va.vm["memory"].as<std::string>());

@@ -2,7 +2,11 @@
 // its own code; Docker's errors for a missing command (127); -u, -e, -w, --rm, --hostname.
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "e2e/cli_harness.h"
 
@@ -98,6 +102,22 @@ TEST_F(E2ERunTest, WritesLandInTheWritableLayerWithACopyUpReport) {
   EXPECT_EQ(RunIn({"busybox", "grep", "-c", "changed", "/etc/passwd"}).out, "0\n");
   // And `ps -a` shows how it ended.
   EXPECT_NE(Ok({"ps", "-a", "--filter", "name=ww"}).find("Exited (0)"), std::string::npos);
+}
+
+TEST_F(E2ERunTest, TtyGivesTheCommandItsOwnTerminal) {
+  // `script` (util-linux) gives the CLI a terminal, as a student's shell would.
+  if (std::system("command -v script >/dev/null") != 0) GTEST_SKIP() << "no `script` here";
+  std::string out = scratch_ + "/tty.out";
+  std::string cmd = "printf 'tty; echo $TERM; exit 3\\n' | LAYERLAB_ROOT='" + root_ +
+                    "' script -q -e -c '" + LAYERLAB_BINARY + " run --rm -it busybox sh' " + out +
+                    " >/dev/null 2>&1";
+  int rc = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(rc));
+  EXPECT_EQ(WEXITSTATUS(rc), 3);  // the shell's exit code comes back through the terminal
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("/dev/pts/0"), std::string::npos) << text;
+  EXPECT_NE(text.find("xterm"), std::string::npos) << text;
 }
 
 TEST_F(E2ERunTest, RmRemovesTheContainerAfterItExits) {

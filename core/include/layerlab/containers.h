@@ -43,6 +43,7 @@ struct ContainerInfo {
   std::string hostname;          // default: the short id
   std::string network = "none";  // none | host
   ResourceLimits limits;
+  bool tty = false;
   // Entrypoint and Cmd joined by spaces, as `ps` shows it.
   std::string Command() const;
 };
@@ -56,6 +57,7 @@ struct RunOptions {
   std::optional<std::vector<std::string>> entrypoint;  // --entrypoint
   std::string network = "none";  // --network none|host
   ResourceLimits limits;         // --memory, --pids-limit
+  bool tty = false;              // -t
 };
 
 struct CommitOptions {

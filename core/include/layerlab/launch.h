@@ -65,7 +65,12 @@ struct LaunchIo {
 // A started container: the host pid of its PID 1.
 struct Launched {
   pid_t pid = -1;
+  int tty_master = -1;  // with plan.tty: the pseudo-terminal's master side (caller closes)
 };
+
+// Copies the caller's stdin to the container's terminal and the terminal to stdout until the
+// container closes it; puts a terminal stdin in raw mode meanwhile (-t).
+void RelayTty(int master);
 
 // Starts the plan. Returns once the command has been exec'd (or failed to be: then the error is
 // Docker's, e.g. `exec: "nosuch": executable file not found in $PATH`, with exit_code 127, or
