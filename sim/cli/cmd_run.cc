@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
@@ -64,6 +65,7 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
       "tty,t", po::bool_switch(), "Allocate a pseudo-TTY")(
       "rm", po::bool_switch(), "Automatically remove the container when it exits")(
       "env,e", po::value<std::vector<std::string>>(), "Set environment variables")(
+      "env-file", po::value<std::vector<std::string>>(), "Read in a file of environment variables")(
       "workdir,w", po::value<std::string>()->default_value(""), "Working directory inside")(
       "user,u", po::value<std::string>()->default_value(""), "Username or UID (USER[:GROUP])")(
       "hostname", po::value<std::string>()->default_value(""), "Container host name")(
@@ -72,7 +74,7 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
       "memory,m", po::value<std::string>(), "Memory limit (e.g. 64m)")(
       "pids-limit", po::value<int64_t>()->default_value(0), "Tune container pids limit");
   std::vector<std::string> own, rest;
-  SplitAtImage(args, {"--name", "-e", "--env", "-w", "--workdir", "-u", "--user", "--hostname",
+  SplitAtImage(args, {"--name", "-e", "--env", "--env-file", "-w", "--workdir", "-u", "--user", "--hostname",
                       "--entrypoint", "--network", "-m", "--memory", "--pids-limit"},
                &own, &rest);
   VerbArgs va = ParseVerbArgs("run", "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
@@ -86,7 +88,27 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
     return Fail("run -d -t is not available yet: a detached container gets no terminal");
   }
   RunOptions o;
-  if (va.vm.count("env")) o.env = va.vm["env"].as<std::vector<std::string>>();
+  if (va.vm.count("env-file")) {
+    // Docker's format: KEY=VALUE or KEY (taken from our environment); # comments, blank lines.
+    for (const auto& path : va.vm["env-file"].as<std::vector<std::string>>()) {
+      std::ifstream in(path);
+      if (!in) return Fail(fmt::format("open {}: no such file or directory", path));
+      int line_no = 0;
+      for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        size_t b = line.find_first_not_of(" \t");
+        if (b == std::string::npos || line[b] == '#') continue;
+        line = line.substr(b);
+        if (line[0] == '=') {
+          return Fail(fmt::format("{}:{}: invalid environment variable: {}", path, line_no, line));
+        }
+        o.env.push_back(line);
+      }
+    }
+  }
+  if (va.vm.count("env")) {
+    for (const auto& e : va.vm["env"].as<std::vector<std::string>>()) o.env.push_back(e);
+  }
   o.workdir = va.vm["workdir"].as<std::string>();
   o.user = va.vm["user"].as<std::string>();
   o.hostname = va.vm["hostname"].as<std::string>();

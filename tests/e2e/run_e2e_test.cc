@@ -120,6 +120,15 @@ TEST_F(E2ERunTest, TtyGivesTheCommandItsOwnTerminal) {
   EXPECT_NE(text.find("xterm"), std::string::npos) << text;
 }
 
+TEST_F(E2ERunTest, EnvFileIsReadLikeDockers) {
+  std::string f = WriteFile("env.list", "# a comment\n\nA=1\nB=two words\n");
+  EXPECT_EQ(RunIn({"--env-file", f, "-e", "A=override", "busybox", "sh", "-c", "echo $A/$B"}).out,
+            "override/two words\n");
+  std::string bad = WriteFile("bad.list", "OK=1\n=oops\n");
+  CliResult r = RunIn({"--env-file", bad, "busybox", "true"});
+  EXPECT_EQ(r.err, "Error: " + bad + ":2: invalid environment variable: =oops\n");
+}
+
 TEST_F(E2ERunTest, RmRemovesTheContainerAfterItExits) {
   RunIn({"busybox", "true"});
   EXPECT_EQ(Ok({"ps", "-a", "-q"}), "");
