@@ -145,14 +145,12 @@ Result<ContainerInfo> Containers::FromRow(const ContainerRow& row) {
 }
 
 Result<std::string> Containers::UniqueName() {
-  LL_ASSIGN_OR_RETURN(auto rows, store_->ListContainers());
-  std::set<std::string> taken;
-  for (const auto& r : rows) taken.insert(r.name);
   std::random_device rd;
   for (int i = 0; i < 100; ++i) {
     std::string n = RandomContainerName(rd());
     if (i >= 10) n += std::to_string(i);  // Docker appends a digit after clashes too
-    if (!taken.count(n)) return n;
+    LL_ASSIGN_OR_RETURN(bool taken, store_->ContainerNameTaken(n));
+    if (!taken) return n;
   }
   return Status::Internal("could not find a free container name");
 }
@@ -315,28 +313,34 @@ Result<std::vector<ContainerInfo>> Containers::List() {
   std::vector<ContainerInfo> out;
   for (const auto& r : rows) {
     LL_ASSIGN_OR_RETURN(ContainerInfo c, FromRow(r));
-    // A "running" container whose processes are gone (its supervisor was killed, the machine
-    // restarted) is marked exited, never shown as running.
-    if (c.state == "running") {
-      bool alive = ProcessAlive(c.pid);
-      bool keeper = ProcessAlive(c.supervisor);
-      if (!alive && !keeper) {
-        c.state = "exited";
-        c.exit_code = 255;
-        c.pid = 0;
-        c.finished = static_cast<int64_t>(std::time(nullptr));
-        LL_RETURN_IF_ERROR(store_->UpdateContainer(c.id, c.state, ConfigJson(c)));
-      }
-    }
+    LL_RETURN_IF_ERROR(Refresh(&c));
     out.push_back(std::move(c));
   }
   return out;
 }
 
+Status Containers::Refresh(ContainerInfo* c) {
+  // A "running" container whose processes are gone (its supervisor was killed, the machine
+  // restarted) is marked exited, never shown as running.
+  if (c->state != "running") return Status::Ok();
+  if (ProcessAlive(c->pid) || ProcessAlive(c->supervisor)) return Status::Ok();
+  c->state = "exited";
+  c->exit_code = 255;
+  c->pid = 0;
+  c->finished = static_cast<int64_t>(std::time(nullptr));
+  return store_->UpdateContainer(c->id, c->state, ConfigJson(*c));
+}
+
 Result<ContainerInfo> Containers::Get(const std::string& name_or_id) {
-  LL_ASSIGN_OR_RETURN(auto all, List());
   std::string key = name_or_id;
   if (!key.empty() && key[0] == '/') key = key.substr(1);
+  LL_ASSIGN_OR_RETURN(auto exact, store_->FindContainer(key));
+  if (exact) {
+    LL_ASSIGN_OR_RETURN(ContainerInfo c, FromRow(*exact));
+    LL_RETURN_IF_ERROR(Refresh(&c));
+    return c;
+  }
+  LL_ASSIGN_OR_RETURN(auto all, List());
   for (const auto& c : all) {
     if (c.name == key || c.id == key) return c;
   }

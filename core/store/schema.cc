@@ -74,6 +74,11 @@ Result<int> SchemaVersion(Database* db) {
 }
 
 Status MigrateTo(Database* db, int target, const Tracer& tracer) {
+  // The common case, a current store, needs no write lock: look first.
+  {
+    LL_ASSIGN_OR_RETURN(int current, SchemaVersion(db));
+    if (current == target) return Status::Ok();
+  }
   Transaction tx(db);
   LL_RETURN_IF_ERROR(tx.Begin());
   LL_ASSIGN_OR_RETURN(int version, SchemaVersion(db));

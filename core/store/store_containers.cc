@@ -84,6 +84,23 @@ Result<std::vector<ContainerRow>> Store::ListContainers() {
   return out;
 }
 
+Result<bool> Store::ContainerNameTaken(const std::string& name) {
+  LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT 1 FROM containers WHERE name=?"));
+  st.Bind(1, name);
+  return st.Step();
+}
+
+Result<std::optional<ContainerRow>> Store::FindContainer(const std::string& key) {
+  LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT id, name, image_id, created, state, "
+                                                 "config FROM containers WHERE id=? OR name=?"));
+  st.Bind(1, key).Bind(2, key);
+  LL_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<ContainerRow>();
+  return std::optional<ContainerRow>(ContainerRow{st.ColumnText(0), st.ColumnText(1),
+                                                  st.ColumnText(2), st.ColumnInt(3),
+                                                  st.ColumnText(4), st.ColumnText(5)});
+}
+
 Status Store::DeleteContainer(const std::string& id) {
   LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM containers WHERE id=?"));
   st.Bind(1, id);

@@ -137,6 +137,8 @@ class Containers {
 
  private:
   Result<ContainerInfo> FromRow(const ContainerRow& row);
+  // Marks a "running" container whose processes are all gone as exited (255).
+  Status Refresh(ContainerInfo* c);
   // Emits copy_up / whiteout / opaque_dir events for what changed since `before`.
   Status ReportChanges(const ContainerInfo& c, const std::vector<Change>& before);
   std::string ConfigJson(const ContainerInfo& c) const;

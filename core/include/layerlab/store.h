@@ -139,6 +139,9 @@ class Store {
   // Containers. Insert after the container's files are in place; delete before removing them.
   Status InsertContainer(const ContainerRow& row);
   Result<std::vector<ContainerRow>> ListContainers();
+  Result<bool> ContainerNameTaken(const std::string& name);
+  // The container whose id or name is exactly `key`.
+  Result<std::optional<ContainerRow>> FindContainer(const std::string& key);
   Status DeleteContainer(const std::string& id);
   Status UpdateContainer(const std::string& id, const std::string& state,
                          const std::string& config);
