@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -113,12 +115,20 @@ Status MountLegacy(const std::vector<std::string>& lowers, const std::string& up
         "--storage-driver copy, or a kernel with fsconfig lowerdir+ (6.8+)",
         lowers.size()));
   }
+  // Relative lowerdirs resolve against the cwd at mount time; put the caller's cwd back after.
+  int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (!parent.empty() && chdir(parent.c_str()) != 0) {
-    return Status::FromErrno(fmt::format("chdir `{}`", parent), errno);
+    int err = errno;
+    if (cwd >= 0) close(cwd);
+    return Status::FromErrno(fmt::format("chdir `{}`", parent), err);
   }
-  if (mount("overlay", target.c_str(), "overlay", 0, data.c_str()) != 0) {
-    return Status::FromErrno(fmt::format("mount overlay at `{}`", target), errno);
+  int rc = mount("overlay", target.c_str(), "overlay", 0, data.c_str());
+  int err = errno;
+  if (cwd >= 0) {
+    if (fchdir(cwd) != 0) err = errno;
+    close(cwd);
   }
+  if (rc != 0) return Status::FromErrno(fmt::format("mount overlay at `{}`", target), err);
   return Status::Ok();
 }
 
@@ -135,6 +145,11 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
         lowers.size(), kOverlayMaxLowerLayers));
   }
   bool unsupported = false;
+  // LAYERLAB_OVERLAY_LEGACY=1 takes the pre-6.8 path (tests use it on newer kernels).
+  const char* legacy = std::getenv("LAYERLAB_OVERLAY_LEGACY");
+  if (legacy != nullptr && std::string(legacy) == "1") {
+    return MountLegacy(lowers, upper, work, target);
+  }
   Status st = MountNewApi(lowers, upper, work, target, &unsupported);
   if (st.ok() || !unsupported) return st;
   return MountLegacy(lowers, upper, work, target);

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -127,6 +128,23 @@ TEST_F(E2ERunTest, EnvFileIsReadLikeDockers) {
   std::string bad = WriteFile("bad.list", "OK=1\n=oops\n");
   CliResult r = RunIn({"--env-file", bad, "busybox", "true"});
   EXPECT_EQ(r.err, "Error: " + bad + ":2: invalid environment variable: =oops\n");
+}
+
+// Kernels before 6.8 (Debian 12's 6.1) have no fsconfig "lowerdir+": the legacy mount(2) path
+// with paths relative to the store must work too, and leave the caller's cwd alone.
+TEST_F(E2ERunTest, LegacyOverlayMountWorks) {
+  setenv("LAYERLAB_OVERLAY_LEGACY", "1", 1);
+  CliResult r = Run({"run", "--name", "old", "busybox", "sh", "-c", "echo $$ > /tmp/pid"});
+  std::string f = WriteFile("rel.txt", "relative");
+  // cp with a relative host path: the mount must not have moved our cwd.
+  std::string cwd = std::filesystem::current_path();
+  std::filesystem::current_path(scratch_);
+  CliResult cp = Run({"cp", "rel.txt", "old:/tmp/rel.txt"});
+  std::filesystem::current_path(cwd);
+  unsetenv("LAYERLAB_OVERLAY_LEGACY");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(cp.exit_code, 0) << cp.err;
+  EXPECT_EQ(Ok({"diff", "old"}), "C /tmp\nA /tmp/pid\nA /tmp/rel.txt\n");
 }
 
 TEST_F(E2ERunTest, RmRemovesTheContainerAfterItExits) {
