@@ -1,6 +1,7 @@
 // Verb argument parsing: options anywhere, positionals collected, --help, arity checks.
 #include "cli/args.h"
 
+#include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -53,6 +54,14 @@ VerbArgs ParseVerbArgs(const std::string& verb, const std::string& usage,
                           verb, want, (max_pos == 1 && min_pos == 1) ? "" : "s", usage, summary));
   }
   return out;
+}
+
+bool Confirm(const std::string& warning) {
+  fmt::print("{}\nAre you sure you want to continue? [y/N] ", warning);
+  std::fflush(stdout);
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 }  // namespace layerlab::cli

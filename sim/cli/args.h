@@ -22,4 +22,8 @@ VerbArgs ParseVerbArgs(const std::string& verb, const std::string& usage,
                        const std::string& summary, po::options_description options,
                        const std::vector<std::string>& args, int min_pos, int max_pos);
 
+// Docker's prune prompt: prints the warning and "Are you sure you want to continue? [y/N] ",
+// returns whether the answer on stdin was yes.
+bool Confirm(const std::string& warning);
+
 }  // namespace layerlab::cli

@@ -1,5 +1,4 @@
 // Container verbs on the copy-on-write engine: create, diff, rm, container prune, export.
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -88,13 +87,9 @@ int CmdContainerPrune(Context& ctx, const std::vector<std::string>& args) {
   VerbArgs va = ParseVerbArgs("container prune", "container prune [OPTIONS]",
                               "Remove all stopped containers", opts, args, 0, 0);
   if (va.exit_code >= 0) return va.exit_code;
-  if (!va.vm["force"].as<bool>()) {
-    fmt::print("WARNING! This will remove all stopped containers.\n"
-               "Are you sure you want to continue? [y/N] ");
-    std::fflush(stdout);
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "y" && answer != "Y" && answer != "yes") return 0;
+  if (!va.vm["force"].as<bool>() &&
+      !Confirm("WARNING! This will remove all stopped containers.")) {
+    return 0;
   }
   auto containers = ctx.containers();
   if (!containers) return Fail(containers.error());

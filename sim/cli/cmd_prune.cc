@@ -1,7 +1,6 @@
 // `layerlab image prune [-a] [-f]`: remove dangling images (or, with -a, every unused image).
 #include <unistd.h>
 
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -19,15 +18,11 @@ int CmdImagePrune(Context& ctx, const std::vector<std::string>& args) {
                               args, 0, 0);
   if (va.exit_code >= 0) return va.exit_code;
   bool all = va.vm["all"].as<bool>();
-  if (!va.vm["force"].as<bool>()) {
-    fmt::print("{}\nAre you sure you want to continue? [y/N] ",
-               all ? "WARNING! This will remove all images without at least one container "
+  if (!va.vm["force"].as<bool>() &&
+      !Confirm(all ? "WARNING! This will remove all images without at least one container "
                      "associated to them."
-                   : "WARNING! This will remove all dangling images.");
-    std::fflush(stdout);
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "y" && answer != "Y" && answer != "yes") return 0;
+                   : "WARNING! This will remove all dangling images.")) {
+    return 0;
   }
   auto images = ctx.images();
   if (!images) return Fail(images.error());
