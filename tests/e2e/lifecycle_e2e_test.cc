@@ -183,6 +183,16 @@ TEST_F(E2ELifecycleTest, PidsAndMemoryLimitsApply) {
   EXPECT_EQ(bad.err, "Error: invalid size: 'lots'\n");
 }
 
+TEST_F(E2ELifecycleTest, RestartStopsAndStartsItAgain) {
+  Ok({"run", "-d", "--name", "rs", "busybox", "sh", "-c", "echo boot; sleep 30"});
+  int first = Inspect("rs")["State"]["Pid"].get<int>();
+  EXPECT_EQ(Ok({"restart", "-t", "0", "rs"}), "rs\n");
+  auto state = Inspect("rs")["State"];
+  EXPECT_EQ(state["Status"], "running");
+  EXPECT_NE(state["Pid"].get<int>(), first);
+  EXPECT_EQ(LogsWithLines("rs", 2), "boot\nboot\n");
+}
+
 TEST_F(E2ELifecycleTest, RunDOfAMissingCommandFailsLikeDocker) {
   CliResult r = Run({"run", "-d", "--name", "nope", "busybox", "nosuch"});
   EXPECT_EQ(r.exit_code, 127);

@@ -147,6 +147,12 @@ TEST_F(E2ERunTest, LegacyOverlayMountWorks) {
   EXPECT_EQ(Ok({"diff", "old"}), "C /tmp\nA /tmp/pid\nA /tmp/rel.txt\n");
 }
 
+TEST_F(E2ERunTest, EntrypointReplacesTheImagesCommand) {
+  // Docker: --entrypoint also resets the image's CMD; what follows the image are its arguments.
+  EXPECT_EQ(RunIn({"--entrypoint", "echo", "busybox", "hello", "world"}).out, "hello world\n");
+  EXPECT_EQ(RunIn({"--entrypoint", "pwd", "busybox"}).out, "/\n");
+}
+
 TEST_F(E2ERunTest, RmRemovesTheContainerAfterItExits) {
   RunIn({"busybox", "true"});
   EXPECT_EQ(Ok({"ps", "-a", "-q"}), "");
