@@ -90,6 +90,18 @@ std::string ConfigToJson(const ImageConfig& c) {
     for (const auto& [k, v] : c.labels) cfg["Labels"][k] = v;
   }
   if (!c.stop_signal.empty()) cfg["StopSignal"] = c.stop_signal;
+  if (c.healthcheck) {
+    ojson h;
+    h["Test"] = StringList(c.healthcheck->test);
+    if (c.healthcheck->interval) h["Interval"] = c.healthcheck->interval;
+    if (c.healthcheck->timeout) h["Timeout"] = c.healthcheck->timeout;
+    if (c.healthcheck->start_period) h["StartPeriod"] = c.healthcheck->start_period;
+    if (c.healthcheck->start_interval) h["StartInterval"] = c.healthcheck->start_interval;
+    if (c.healthcheck->retries) h["Retries"] = c.healthcheck->retries;
+    cfg["Healthcheck"] = h;
+  }
+  if (!c.on_build.empty()) cfg["OnBuild"] = StringList(c.on_build);
+  if (!c.shell.empty()) cfg["Shell"] = StringList(c.shell);
   j["config"] = cfg;
   j["rootfs"] = {{"type", "layers"}, {"diff_ids", StringList(c.diff_ids)}};
   ojson hist = ojson::array();
@@ -160,6 +172,22 @@ Result<ImageConfig> ParseConfig(const std::string& text, const std::string& what
         if (v.is_string()) c.labels[k] = v.get<std::string>();
       }
     }
+    if (cfg.contains("Healthcheck") && cfg["Healthcheck"].is_object()) {
+      const auto& h = cfg["Healthcheck"];
+      Healthcheck hc;
+      if (h.contains("Test")) hc.test = ReadStrings(h["Test"]);
+      auto num = [&](const char* k) -> int64_t {
+        return h.contains(k) && h[k].is_number_integer() ? h[k].get<int64_t>() : 0;
+      };
+      hc.interval = num("Interval");
+      hc.timeout = num("Timeout");
+      hc.start_period = num("StartPeriod");
+      hc.start_interval = num("StartInterval");
+      hc.retries = static_cast<int>(num("Retries"));
+      c.healthcheck = hc;
+    }
+    if (cfg.contains("OnBuild")) c.on_build = ReadStrings(cfg["OnBuild"]);
+    if (cfg.contains("Shell")) c.shell = ReadStrings(cfg["Shell"]);
   }
   auto rootfs = j.find("rootfs");
   if (rootfs == j.end() || !rootfs->is_object() || !rootfs->contains("diff_ids")) {

@@ -62,6 +62,23 @@ CREATE TABLE repo_digests (
   PRIMARY KEY (repository, digest)
 );
 )sql",
+      // v3: the build cache. A row says: building `instruction` on image `parent_id` (with these
+      // sources and args) gave `image_id`. `built` lists the images a build finished with (the
+      // others are intermediate steps, shown by `images -a` only).
+      R"sql(
+CREATE TABLE build_cache (
+  parent_id   TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  instruction TEXT NOT NULL,
+  sources     TEXT NOT NULL DEFAULT '{}',
+  args        TEXT NOT NULL DEFAULT '{}',
+  image_id    TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  created     INTEGER NOT NULL,
+  PRIMARY KEY (parent_id, key)
+);
+CREATE INDEX build_cache_image ON build_cache(image_id);
+CREATE TABLE built (image_id TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE);
+)sql",
   };
   return kMigrations;
 }

@@ -113,6 +113,12 @@ int CmdImages(Context& ctx, const std::vector<std::string>& args) {
     auto dangling = (*images_or)->IsDangling(img);
     if (!dangling) return Fail(dangling.error());
     if (img.tags.empty() && !*dangling && !all) continue;  // intermediate image
+    if (img.tags.empty() && !all) {
+      // A build step's image that no build finished with (say the build failed after it):
+      // build cache, listed with -a like other intermediate images.
+      auto intermediate = store->IsIntermediate(img.id);
+      if (intermediate && *intermediate) continue;
+    }
     std::vector<std::pair<std::string, std::string>> rows;  // repository, tag
     if (img.tags.empty()) {
       if (filters->dangling == 0 || !filters->references.empty() || repo_ref) continue;

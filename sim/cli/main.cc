@@ -34,6 +34,8 @@ void PrintUsage() {
       "      --step                   Pause after each step\n"
       "  -v, --version                Print version information and quit\n\n"
       "Image Commands:\n"
+      "  build       Build an image from a Dockerfile\n"
+      "  dockerfile  Show how a Dockerfile parses (dockerfile parse FILE [--json])\n"
       "  images      List images\n"
       "  history     Show the history of an image\n"
       "  import      Import the contents from a tarball to create a filesystem image\n"
@@ -69,17 +71,16 @@ int Container(Context& ctx, const std::vector<std::string>& args);
 
 const std::map<std::string, VerbFn>& Verbs() {
   static const std::map<std::string, VerbFn> kVerbs = {
-      {"images", CmdImages},  {"tag", CmdTag},         {"rmi", CmdRmi},
-      {"history", CmdHistory}, {"import", CmdImport},  {"inspect", CmdInspect},
-      {"image", Image},        {"system", CmdSystem},  {"create", CmdCreate},
-      {"ps", CmdPs},           {"diff", CmdDiff},      {"cp", CmdCp},
-      {"commit", CmdCommit},   {"rm", CmdRm},          {"export", CmdExport},
-      {"container", Container}, {"run", CmdRun},      {"start", CmdStart}, {"stop", CmdStop}, {"kill", CmdKill}, {"wait", CmdWait},
-      {"logs", CmdLogs}, {"restart", CmdRestart}, {"inspect", CmdInspect}, {"exec", CmdExec},
-      {"top", CmdTop},
-      {"stop", CmdStop},       {"kill", CmdKill},      {"wait", CmdWait},
-      {"logs", CmdLogs},       {"restart", CmdRestart}, {"__supervise", CmdSupervise},
-      {"exec", CmdExec},       {"top", CmdTop},
+      {"images", CmdImages},   {"tag", CmdTag},          {"rmi", CmdRmi},
+      {"history", CmdHistory}, {"import", CmdImport},    {"inspect", CmdInspect},
+      {"image", Image},        {"system", CmdSystem},    {"create", CmdCreate},
+      {"ps", CmdPs},           {"diff", CmdDiff},        {"cp", CmdCp},
+      {"commit", CmdCommit},   {"rm", CmdRm},            {"export", CmdExport},
+      {"container", Container}, {"run", CmdRun},         {"start", CmdStart},
+      {"stop", CmdStop},       {"kill", CmdKill},        {"wait", CmdWait},
+      {"logs", CmdLogs},       {"restart", CmdRestart},  {"__supervise", CmdSupervise},
+      {"exec", CmdExec},       {"top", CmdTop},          {"build", CmdBuild},
+      {"dockerfile", CmdDockerfile},
   };
   return kVerbs;
 }
@@ -108,7 +109,7 @@ int Image(Context& ctx, const std::vector<std::string>& args) {
   static const std::map<std::string, VerbFn> kSub = {
       {"ls", CmdImages},           {"list", CmdImages},     {"inspect", CmdImageInspect},
       {"prune", CmdImagePrune},    {"rm", CmdRmi},          {"tag", CmdTag},
-      {"history", CmdHistory},     {"import", CmdImport},
+      {"history", CmdHistory},     {"import", CmdImport},       {"build", CmdBuild},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print("\nUsage:  layerlab image COMMAND\n\nManage images\n\nCommands:\n"

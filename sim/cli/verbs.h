@@ -35,5 +35,7 @@ int CmdRestart(Context& ctx, const std::vector<std::string>& args);
 int CmdInspect(Context& ctx, const std::vector<std::string>& args);
 int CmdExec(Context& ctx, const std::vector<std::string>& args);
 int CmdTop(Context& ctx, const std::vector<std::string>& args);
+int CmdBuild(Context& ctx, const std::vector<std::string>& args);
+int CmdDockerfile(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli

@@ -24,6 +24,13 @@ struct HistoryEntry {
   bool empty_layer = false;
 };
 
+// HEALTHCHECK, as Docker records it (durations in nanoseconds; 0 = the default).
+struct Healthcheck {
+  std::vector<std::string> test;  // ["CMD-SHELL", "cmd"], ["CMD", ...] or ["NONE"]
+  int64_t interval = 0, timeout = 0, start_period = 0, start_interval = 0;
+  int retries = 0;
+};
+
 struct ImageConfig {
   std::string created;  // RFC 3339, UTC
   std::string author;
@@ -38,6 +45,9 @@ struct ImageConfig {
   std::map<std::string, std::string> labels;
   std::vector<std::string> exposed_ports;  // "80/tcp"
   std::vector<std::string> volumes;
+  std::optional<Healthcheck> healthcheck;
+  std::vector<std::string> on_build;  // ONBUILD triggers, run when a build starts FROM this image
+  std::vector<std::string> shell;     // SHELL (empty = ["/bin/sh", "-c"])
   std::vector<std::string> diff_ids;
   std::vector<HistoryEntry> history;
 };

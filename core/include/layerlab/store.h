@@ -96,6 +96,17 @@ struct CheckReport {
   bool clean() const { return corrupt.empty() && missing.empty() && orphans.empty(); }
 };
 
+// One build cache entry: building `instruction` on `parent_id` gave `image_id`.
+struct BuildCacheRow {
+  std::string parent_id;    // "" for a first step on scratch
+  std::string key;          // sha256 over instruction, sources and args
+  std::string instruction;  // after expansion, as the history shows it
+  std::string sources;      // JSON {path: digest} of the COPY/ADD sources ("{}" otherwise)
+  std::string args;         // JSON {name: value} of the build args in scope
+  std::string image_id;
+  int64_t created = 0;
+};
+
 class Store {
  public:
   // Opens or creates the store at `root`, migrating its schema. Takes a shared lock on ROOT/lock
@@ -145,6 +156,15 @@ class Store {
   Status DeleteContainer(const std::string& id);
   Status UpdateContainer(const std::string& id, const std::string& state,
                          const std::string& config);
+
+  // The build cache. Rows go when their image goes.
+  Result<std::optional<BuildCacheRow>> FindBuildCache(const std::string& parent_id,
+                                                      const std::string& key);
+  Result<std::vector<BuildCacheRow>> BuildCacheOf(const std::string& parent_id);
+  Status PutBuildCache(const BuildCacheRow& row);
+  // Images a build finished with, versus its intermediate steps.
+  Status MarkBuilt(const std::string& image_id);
+  Result<bool> IsIntermediate(const std::string& image_id);
 
   // Verifies every blob's digest and that every row has its files; lists orphan files (blobs no
   // row refers to, staging files of dead processes). With repair, removes the orphans.
