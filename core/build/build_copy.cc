@@ -513,11 +513,11 @@ Result<std::optional<WrittenLayer>> BuildRun::RunInContainer(StageState& s,
   if (!code || *code != 0) {
     (void)containers_->Remove(c, true);
     if (!code) {
-      return Status::Internal(fmt::format("process \"{}\" did not complete successfully: {}",
-                                          shown, code.error().message()));
+      return Status::Internal(fmt::format("process {} did not complete successfully: {}",
+                                          GoQuote(shown), code.error().message()));
     }
-    return Status::Internal(fmt::format(
-        "process \"{}\" did not complete successfully: exit code: {}", shown, *code));
+    return Status::Internal(fmt::format("process {} did not complete successfully: exit code: {}",
+                                        GoQuote(shown), *code));
   }
   return LayerOf(c);
 }

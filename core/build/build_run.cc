@@ -221,6 +221,7 @@ Status BuildRun::From(const Stage& stage, StageState* s) {
   // ONBUILD triggers of the base run now, as if written after FROM.
   std::vector<std::string> triggers = std::move(s->config.on_build);
   s->config.on_build.clear();
+  std::vector<Dockerfile> parsed;
   for (const auto& t : triggers) {
     LL_ASSIGN_OR_RETURN(Dockerfile sub, ParseDockerfile(t, fmt::format("{} (ONBUILD of {})",
                                                                        df_->filename, *name)));
@@ -228,8 +229,11 @@ Status BuildRun::From(const Stage& stage, StageState* s) {
       node.start_line = n.start_line;
       node.end_line = n.end_line;
       step_total_ += MakesLayer(node.keyword) ? 1 : 0;
-      LL_RETURN_IF_ERROR(Dispatch(stage, node, s));
     }
+    parsed.push_back(std::move(sub));
+  }
+  for (const auto& sub : parsed) {
+    for (const auto& node : sub.nodes) LL_RETURN_IF_ERROR(Dispatch(stage, node, s));
   }
   return Status::Ok();
 }
@@ -291,6 +295,10 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
   ++steps_;
   const std::string parent = s->image_id;
   const std::string hash = key.Hash();
+  const Tracer& tracer = store_->tracer();
+  tracer.Emit(TraceKind::kBuildStep, key.instruction,
+              fmt::format("{}:{}", df_->filename, n.start_line), -1, {},
+              shown ? fmt::format("[{}{}/{}]", StageLabel(*stage_), step_no_, step_total_) : "");
   progress_->Started(step);
   if (!options_.no_cache) {
     LL_ASSIGN_OR_RETURN(auto row, store_->FindBuildCache(parent, hash));
@@ -306,6 +314,8 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
       for (const auto& l : s->layers) step.virtual_size += l.size;
       step.image_id = s->image_id;
       step.seconds = Since(t0);
+      tracer.Emit(TraceKind::kCacheHit, key.instruction, "", step.layer_size, step.layer,
+                  s->image_id);
       progress_->Finished(step);
       return Status::Ok();
     }
@@ -319,6 +329,9 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
     step.miss_reason = hidden_miss_;
   }
   if (shown) hidden_miss_.clear();
+  tracer.Emit(TraceKind::kCacheMiss, key.instruction,
+              step.miss_reason.empty() ? "an earlier step of this stage was rebuilt"
+                                       : step.miss_reason);
   progress_->Missed(step);
   std::optional<WrittenLayer> layer;
   if (work) {
@@ -345,6 +358,9 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
   for (const auto& l : s->layers) step.virtual_size += l.size;
   step.image_id = s->image_id;
   step.seconds = Since(t0);
+  tracer.Emit(TraceKind::kStepDone, key.instruction,
+              fmt::format("virtual size {} B", step.virtual_size), layer ? layer->size : -1,
+              step.layer, s->image_id);
   progress_->Finished(step);
   return Status::Ok();
 }

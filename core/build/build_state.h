@@ -50,6 +50,9 @@ struct CacheKey {
   std::string Hash() const;
 };
 
+// Go's %q of a string (strconv.Quote, for ASCII).
+std::string GoQuote(const std::string& s);
+
 // Go's %q of a list, as BuildKit writes CMD/ENTRYPOINT in history: ["a" "b"].
 std::string GoQuoteList(const std::vector<std::string>& v);
 

@@ -67,9 +67,6 @@ std::string CacheKey::Hash() const {
   return Sha256Digest(j.dump());
 }
 
-namespace {
-
-// strconv.Quote, for the ASCII we meet in commands.
 std::string GoQuote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
@@ -89,8 +86,6 @@ std::string GoQuote(const std::string& s) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 std::string GoQuoteList(const std::vector<std::string>& v) {
   std::string out = "[";

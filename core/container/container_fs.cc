@@ -52,7 +52,7 @@ Status Containers::CopyIn(const ContainerInfo& c, const std::string& host_src,
       auto dir = OpenInRoot(root_fd.get(), dst, O_RDONLY | O_DIRECTORY);
       if (!dir) return dir.error();
       return CopyEntry(src_dir.get(), src_name, dir->get(), contents_only ? "." : src_name, shown,
-                       CopyOptions{break_links});
+                       CopyOptions::Links(break_links));
     }
     if (target && S_ISDIR(sst.st_mode)) {
       return Status::InvalidArgument(fmt::format("cannot copy a directory to file {}", shown));
@@ -67,7 +67,7 @@ Status Containers::CopyIn(const ContainerInfo& c, const std::string& host_src,
                                           ParentOf(dst), c.name));
     }
     return CopyEntry(src_dir.get(), src_name, parent->get(), BaseName(dst), shown,
-                     CopyOptions{break_links});
+                     CopyOptions::Links(break_links));
   });
 }
 
@@ -93,7 +93,7 @@ Status Containers::CopyOut(const ContainerInfo& c, const std::string& src,
     Fd out(open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!out.ok()) return Status::FromErrno(fmt::format("open `{}`", out_dir), errno);
     return CopyEntry(parent->get(), BaseName(src), out.get(), out_name, shown,
-                     CopyOptions{true});
+                     CopyOptions::Links(true));
   });
 }
 

@@ -22,6 +22,12 @@ struct CopyOptions {
   int mode = -1;             // chmod every copied entry (COPY --chmod)
   // Entries to leave out, by their `shown` path (.dockerignore).
   std::function<bool(const std::string&)> skip;
+
+  static CopyOptions Links(bool break_links) {
+    CopyOptions o;
+    o.break_links = break_links;
+    return o;
+  }
 };
 
 // Copies the entry `name` in src_dir to `name2` in dst_dir, recursively, never following

@@ -36,6 +36,10 @@ const char* TraceKindName(TraceKind kind) {
     case TraceKind::kContainerRemoved: return "container_removed";
     case TraceKind::kLaunchStep: return "launch_step";
     case TraceKind::kContainerExited: return "container_exited";
+    case TraceKind::kBuildStep: return "build_step";
+    case TraceKind::kCacheHit: return "cache_hit";
+    case TraceKind::kCacheMiss: return "cache_miss";
+    case TraceKind::kStepDone: return "step_done";
   }
   return "unknown";
 }

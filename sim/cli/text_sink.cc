@@ -67,6 +67,18 @@ std::string Sentence(const TraceEvent& e) {
       return fmt::format("launch: {}", e.subject);
     case TraceKind::kContainerExited:
       return fmt::format("container {} exited with code {}", Short(e.subject), e.detail);
+    case TraceKind::kBuildStep:
+      return fmt::format("step {}: {}", e.detail.empty() ? "(metadata)" : e.detail, e.subject);
+    case TraceKind::kCacheHit:
+      return fmt::format("cache hit: reusing image {}{}", Short(e.detail),
+                         e.layer.empty() ? "" : fmt::format(" and its layer {}", Short(e.layer)));
+    case TraceKind::kCacheMiss:
+      return "cache miss";
+    case TraceKind::kStepDone:
+      return e.layer.empty()
+                 ? fmt::format("no layer, metadata only; image {}", Short(e.detail))
+                 : fmt::format("new layer {} ({}); image {}", Short(e.layer), bytes,
+                               Short(e.detail));
     case TraceKind::kContainerRemoved:
       return fmt::format("container {} removed ({} writable layer freed)", Short(e.subject),
                          bytes);

@@ -39,7 +39,11 @@ enum class TraceKind {
   kContainerRemoved,  // subject = container id, bytes = writable layer size freed
   kLaunchStep,        // subject = one step of the launch plan (clone flags, maps, a mount, exec)
   kContainerExited,   // subject = container id, detail = exit code
-  kLastKind = kContainerExited,
+  kBuildStep,         // subject = instruction (as the history shows it), detail = "[2/5]" or "" (metadata)
+  kCacheHit,          // subject = instruction, layer = the reused layer's diff id, detail = image id
+  kCacheMiss,         // subject = instruction, why = the reason
+  kStepDone,          // subject = instruction, layer = new diff id or "", bytes = layer size, detail = image id; why = virtual size
+  kLastKind = kStepDone,
 };
 
 const char* TraceKindName(TraceKind kind);
