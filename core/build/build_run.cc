@@ -349,6 +349,10 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
     step.layer_size = layer->size;
   }
   LL_ASSIGN_OR_RETURN(ImageRecord img, images_->CommitConfig(cfg, layers, {}, parent));
+  if (parent.empty() && !s->image_id.empty() && s->image_id != img.id) {
+    // The work needed an image of FROM scratch to run on; the step's image replaces it.
+    (void)store_->DeleteImage(s->image_id);
+  }
   LL_RETURN_IF_ERROR(store_->PutBuildCache({parent, hash, key.instruction, key.sources, key.args,
                                             img.id, static_cast<int64_t>(std::time(nullptr))}));
   s->image_id = img.id;

@@ -37,6 +37,8 @@ void PrintUsage() {
       "  build       Build an image from a Dockerfile\n"
       "  dockerfile  Show how a Dockerfile parses (dockerfile parse FILE [--json])\n"
       "  images      List images\n"
+      "  save        Save images to a tar archive (docker save format) or an OCI layout\n"
+      "  load        Load images from a tar archive or an OCI layout\n"
       "  history     Show the history of an image\n"
       "  import      Import the contents from a tarball to create a filesystem image\n"
       "  rmi         Remove one or more images\n"
@@ -80,7 +82,7 @@ const std::map<std::string, VerbFn>& Verbs() {
       {"stop", CmdStop},       {"kill", CmdKill},        {"wait", CmdWait},
       {"logs", CmdLogs},       {"restart", CmdRestart},  {"__supervise", CmdSupervise},
       {"exec", CmdExec},       {"top", CmdTop},          {"build", CmdBuild},
-      {"dockerfile", CmdDockerfile},
+      {"dockerfile", CmdDockerfile}, {"save", CmdSave},  {"load", CmdLoad},
   };
   return kVerbs;
 }
@@ -110,6 +112,7 @@ int Image(Context& ctx, const std::vector<std::string>& args) {
       {"ls", CmdImages},           {"list", CmdImages},     {"inspect", CmdImageInspect},
       {"prune", CmdImagePrune},    {"rm", CmdRmi},          {"tag", CmdTag},
       {"history", CmdHistory},     {"import", CmdImport},       {"build", CmdBuild},
+      {"save", CmdSave},           {"load", CmdLoad},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print("\nUsage:  layerlab image COMMAND\n\nManage images\n\nCommands:\n"

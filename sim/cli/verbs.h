@@ -37,5 +37,7 @@ int CmdExec(Context& ctx, const std::vector<std::string>& args);
 int CmdTop(Context& ctx, const std::vector<std::string>& args);
 int CmdBuild(Context& ctx, const std::vector<std::string>& args);
 int CmdDockerfile(Context& ctx, const std::vector<std::string>& args);
+int CmdSave(Context& ctx, const std::vector<std::string>& args);
+int CmdLoad(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli

@@ -1,0 +1,359 @@
+// `load`: an archive is unpacked into a staging folder (the unpacker refuses entries that would
+// land outside it), its layout found (manifest.json, else index.json), then every blob is
+// verified and the layers stored uncompressed under their diff ids. Nothing is committed until
+// everything checked out; on failure the blobs this load added are removed again.
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "layerlab/layer_fs.h"
+#include "layerlab/transfer.h"
+
+namespace layerlab {
+
+namespace {
+
+using json = nlohmann::json;
+
+// One image found in the layout, before verification.
+struct Found {
+  std::string config_path;              // inside the layout
+  std::string config_digest;            // expected ("" = whatever it hashes to)
+  std::vector<std::string> layer_paths;
+  std::vector<std::string> layer_digests;  // expected blob digests ("" = unknown, docker <= 24)
+  std::vector<std::string> tags;
+};
+
+Result<std::string> ReadFile(const std::string& path, const std::string& shown) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(fmt::format("{}: not in the archive", shown));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A path the archive names, checked to stay inside it.
+Result<std::string> Inside(const std::string& root, const std::string& rel, const char* what) {
+  auto clean = CleanEntryPath(rel);
+  if (!clean) {
+    return Status::InvalidArgument(
+        fmt::format("{} path \"{}\" leaves the archive: {}", what, rel, clean.error().message()));
+  }
+  return root + "/" + *clean;
+}
+
+std::string BlobPath(const std::string& digest) {
+  return "blobs/sha256/" + DigestHex(digest);
+}
+
+Result<std::vector<Found>> FromDockerManifest(const std::string& root, const std::string& text) {
+  json m = json::parse(text, nullptr, false);
+  if (!m.is_array()) return Status::Corrupt("manifest.json: not a JSON array");
+  std::vector<Found> out;
+  for (const auto& e : m) {
+    if (!e.is_object() || !e.contains("Config") || !e["Config"].is_string() ||
+        !e.contains("Layers") || !e["Layers"].is_array()) {
+      return Status::Corrupt("manifest.json: an entry without Config or Layers");
+    }
+    Found f;
+    std::string config = e["Config"];
+    LL_ASSIGN_OR_RETURN(f.config_path, Inside(root, config, "Config"));
+    // Docker <= 24 names the config "<hex>.json", Docker 25+ "blobs/sha256/<hex>": either way
+    // the name is its digest.
+    std::string base = config.substr(config.rfind('/') == std::string::npos ? 0 : config.rfind('/') + 1);
+    if (base.size() >= 64) f.config_digest = "sha256:" + base.substr(0, 64);
+    for (const auto& l : e["Layers"]) {
+      if (!l.is_string()) return Status::Corrupt("manifest.json: a layer that is not a path");
+      std::string p = l;
+      LL_ASSIGN_OR_RETURN(std::string full, Inside(root, p, "layer"));
+      f.layer_paths.push_back(full);
+      f.layer_digests.push_back(p.rfind("blobs/sha256/", 0) == 0 ? "sha256:" + p.substr(13) : "");
+    }
+    if (e.contains("RepoTags") && e["RepoTags"].is_array()) {
+      for (const auto& t : e["RepoTags"]) {
+        if (t.is_string()) f.tags.push_back(t);
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Status FromOciManifest(const std::string& root, const std::string& digest,
+                       const std::vector<std::string>& tags, std::vector<Found>* out, int depth) {
+  if (depth > 4) return Status::Corrupt("index.json: indexes nested too deeply");
+  if (!IsValidDigest(digest)) return Status::Corrupt(fmt::format("bad digest \"{}\"", digest));
+  LL_ASSIGN_OR_RETURN(std::string path, Inside(root, BlobPath(digest), "blob"));
+  LL_ASSIGN_OR_RETURN(std::string text, ReadFile(path, BlobPath(digest)));
+  if (Sha256Digest(text) != digest) {
+    return Status::Corrupt(fmt::format("{}: content does not match its digest", BlobPath(digest)));
+  }
+  json m = json::parse(text, nullptr, false);
+  if (!m.is_object()) return Status::Corrupt(fmt::format("{}: not JSON", BlobPath(digest)));
+  if (m.contains("manifests")) {  // an index (or Docker manifest list): take linux/amd64
+    for (const auto& d : m["manifests"]) {
+      auto plat = d.value("platform", json::object());
+      if (plat.is_object() && !plat.empty() &&
+          (plat.value("os", "") != "linux" || plat.value("architecture", "") != "amd64")) {
+        continue;
+      }
+      return FromOciManifest(root, d.value("digest", ""), tags, out, depth + 1);
+    }
+    return Status::NotFound(fmt::format("{}: no linux/amd64 image in the index", BlobPath(digest)));
+  }
+  if (!m.contains("config") || !m.contains("layers") || !m["layers"].is_array()) {
+    return Status::Corrupt(fmt::format("{}: a manifest without config or layers", BlobPath(digest)));
+  }
+  Found f;
+  f.config_digest = m["config"].value("digest", "");
+  if (!IsValidDigest(f.config_digest)) return Status::Corrupt("manifest: bad config digest");
+  LL_ASSIGN_OR_RETURN(f.config_path, Inside(root, BlobPath(f.config_digest), "config"));
+  for (const auto& l : m["layers"]) {
+    std::string d = l.value("digest", "");
+    if (!IsValidDigest(d)) return Status::Corrupt("manifest: bad layer digest");
+    LL_ASSIGN_OR_RETURN(std::string p, Inside(root, BlobPath(d), "layer"));
+    f.layer_paths.push_back(p);
+    f.layer_digests.push_back(d);
+  }
+  f.tags = tags;
+  out->push_back(std::move(f));
+  return Status::Ok();
+}
+
+Result<std::vector<Found>> FromOciIndex(const std::string& root, const std::string& text,
+                                        const std::string& tag) {
+  json idx = json::parse(text, nullptr, false);
+  if (!idx.is_object() || !idx.contains("manifests") || !idx["manifests"].is_array()) {
+    return Status::Corrupt("index.json: not an OCI image index");
+  }
+  std::vector<Found> out;
+  // DIR:TAG picks the manifests whose ref.name is TAG (skopeo's oci:DIR:TAG); a single unnamed
+  // one is simply given TAG as its name.
+  const auto& all = idx["manifests"];
+  size_t named_tag = 0;
+  for (const auto& d : all) {
+    if (d.value("annotations", json::object()).value("org.opencontainers.image.ref.name", "") ==
+        tag) {
+      ++named_tag;
+    }
+  }
+  if (!tag.empty() && named_tag == 0 && all.size() != 1) {
+    return Status::NotFound(fmt::format("index.json: no image named \"{}\"", tag));
+  }
+  for (const auto& d : all) {
+    std::vector<std::string> tags;
+    auto ann = d.value("annotations", json::object());
+    std::string name = ann.value("io.containerd.image.name", "");
+    std::string ref = ann.value("org.opencontainers.image.ref.name", "");
+    if (!tag.empty() && named_tag > 0 && ref != tag) continue;
+    if (!tag.empty() && named_tag == 0) {
+      tags.push_back(tag);
+    } else if (!name.empty()) {
+      tags.push_back(name);
+    } else if (!tag.empty()) {
+      tags.push_back(tag);
+    } else if (!ref.empty() && ref.find(':') != std::string::npos) {
+      tags.push_back(ref);  // some tools put a whole reference here
+    }
+    LL_RETURN_IF_ERROR(FromOciManifest(root, d.value("digest", ""), tags, &out, 0));
+  }
+  return out;
+}
+
+// Reads a (possibly compressed) layer, stores it uncompressed and returns it with Docker's size.
+Result<NewLayer> IngestLayer(Store* store, const std::string& path, const std::string& shown,
+                             const std::string& blob_digest, const std::string& diff_id,
+                             std::set<std::string>* added) {
+  if (access(path.c_str(), R_OK) != 0) {
+    return Status::NotFound(fmt::format("layer {}: not in the archive", shown));
+  }
+  if (!blob_digest.empty()) {
+    LL_ASSIGN_OR_RETURN(std::string got, Sha256File(path));
+    if (got != blob_digest) {
+      return Status::Corrupt(fmt::format("layer {}: content is {}, not {} as named", shown, got,
+                                         blob_digest));
+    }
+  }
+  bool existed = store->blobs().Exists(diff_id);
+  std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
+                                                             archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_raw(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return Status::Corrupt(fmt::format("layer {}: {}", shown, archive_error_string(a.get())));
+  }
+  struct archive_entry* entry;
+  if (archive_read_next_header(a.get(), &entry) != ARCHIVE_OK) {
+    return Status::Corrupt(fmt::format("layer {}: {}", shown, archive_error_string(a.get())));
+  }
+  LL_ASSIGN_OR_RETURN(auto writer, store->blobs().NewWriter());
+  char buf[1 << 16];
+  for (;;) {
+    la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+    if (n < 0) {
+      return Status::Corrupt(fmt::format("layer {}: {}", shown, archive_error_string(a.get())));
+    }
+    if (n == 0) break;
+    LL_RETURN_IF_ERROR(writer->Write(buf, static_cast<size_t>(n)));
+  }
+  int64_t tar_size = writer->size();
+  auto committed = writer->Commit(diff_id);
+  if (!committed) {
+    return Status::Corrupt(fmt::format(
+        "layer {}: its uncompressed content does not match the config's diff_id {}", shown,
+        diff_id));
+  }
+  if (!existed) added->insert(diff_id);
+  // Docker's size: regular file bytes and symlink targets, read back from the stored tar.
+  std::unique_ptr<struct archive, int (*)(struct archive*)> t(archive_read_new(),
+                                                             archive_read_free);
+  archive_read_support_format_tar(t.get());
+  archive_read_support_format_gnutar(t.get());
+  std::string stored = store->blobs().PathOf(diff_id);
+  if (archive_read_open_filename(t.get(), stored.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return Status::Corrupt(fmt::format("layer {}: {}", shown, archive_error_string(t.get())));
+  }
+  int64_t size = 0;
+  int r;
+  while ((r = archive_read_next_header(t.get(), &entry)) == ARCHIVE_OK) {
+    if (archive_entry_hardlink(entry) != nullptr) continue;
+    if (archive_entry_filetype(entry) == AE_IFREG) size += archive_entry_size(entry);
+    if (archive_entry_filetype(entry) == AE_IFLNK) {
+      const char* l = archive_entry_symlink(entry);
+      if (l) size += static_cast<int64_t>(strlen(l));
+    }
+  }
+  if (r != ARCHIVE_EOF) {
+    return Status::Corrupt(fmt::format("layer {}: not a tar: {}", shown,
+                                       archive_error_string(t.get())));
+  }
+  return NewLayer{diff_id, size, tar_size};
+}
+
+std::string Shown(const std::string& root, const std::string& path) {
+  return path.rfind(root + "/", 0) == 0 ? path.substr(root.size() + 1) : path;
+}
+
+}  // namespace
+
+Result<std::vector<LoadedImage>> LoadImages(Store* store, Images* images, const std::string& in,
+                                            ArchiveFormat format, const std::string& tag) {
+  std::string root = in;
+  std::string staging;
+  auto cleanup = [&]() {
+    if (!staging.empty()) (void)RemoveTree(staging);
+  };
+  if (format == ArchiveFormat::kDockerArchive) {
+    staging = store->blobs().NewTmpPath("load");
+    LL_RETURN_IF_ERROR(MakeDirs(staging));
+    UnpackOptions uo;
+    uo.mode = WhiteoutMode::kApply;
+    uo.set_owners = false;
+    auto unpacked = UnpackLayer(in == "-" ? "/dev/stdin" : in, staging, uo);
+    if (!unpacked) {
+      cleanup();
+      return Status(unpacked.error()).WithContext(fmt::format("read archive `{}`", in));
+    }
+    root = staging;
+  }
+  std::set<std::string> added;  // blobs this load stored, removed again on failure
+  auto result = [&]() -> Result<std::vector<LoadedImage>> {
+    std::vector<Found> found;
+    if (access((root + "/manifest.json").c_str(), F_OK) == 0) {
+      LL_ASSIGN_OR_RETURN(std::string text, ReadFile(root + "/manifest.json", "manifest.json"));
+      LL_ASSIGN_OR_RETURN(found, FromDockerManifest(root, text));
+    } else if (access((root + "/index.json").c_str(), F_OK) == 0) {
+      LL_ASSIGN_OR_RETURN(std::string text, ReadFile(root + "/index.json", "index.json"));
+      LL_ASSIGN_OR_RETURN(found, FromOciIndex(root, text, tag));
+    } else {
+      return Status::InvalidArgument(fmt::format(
+          "`{}` is not an image archive: it has neither manifest.json nor index.json", in));
+    }
+    if (found.empty()) return Status::InvalidArgument("the archive holds no image");
+    struct Verified {
+      std::string config;
+      std::vector<NewLayer> layers;
+      std::vector<Reference> tags;
+      int64_t created = 0;
+    };
+    std::vector<Verified> ready;
+    for (const auto& f : found) {
+      Verified v;
+      LL_ASSIGN_OR_RETURN(v.config, ReadFile(f.config_path, Shown(root, f.config_path)));
+      std::string digest = Sha256Digest(v.config);
+      if (!f.config_digest.empty() && digest != f.config_digest) {
+        return Status::Corrupt(fmt::format("config {}: content is {}, not {} as named",
+                                           Shown(root, f.config_path), digest, f.config_digest));
+      }
+      LL_ASSIGN_OR_RETURN(ImageConfig cfg, ParseConfig(v.config, Shown(root, f.config_path)));
+      if (cfg.diff_ids.size() != f.layer_paths.size()) {
+        return Status::Corrupt(fmt::format(
+            "the manifest names {} layer(s) but the config {} lists {} diff_id(s)",
+            f.layer_paths.size(), ShortId(digest), cfg.diff_ids.size()));
+      }
+      for (size_t i = 0; i < f.layer_paths.size(); ++i) {
+        LL_ASSIGN_OR_RETURN(NewLayer l,
+                            IngestLayer(store, f.layer_paths[i], Shown(root, f.layer_paths[i]),
+                                        f.layer_digests[i], cfg.diff_ids[i], &added));
+        v.layers.push_back(l);
+      }
+      for (const auto& t : f.tags) {
+        auto parsed = ParseNormalizedTagged(t);
+        if (!parsed.ref) {
+          return Status::InvalidArgument(fmt::format("invalid tag \"{}\" in the archive: {}", t,
+                                                     parsed.message));
+        }
+        v.tags.push_back(*parsed.ref);
+      }
+      auto created = ParseRfc3339(cfg.created);
+      v.created = created ? *created : 0;
+      ready.push_back(std::move(v));
+    }
+    // Everything checked out: store configs and manifests, then commit each image.
+    std::vector<LoadedImage> out;
+    for (auto& v : ready) {
+      bool had = false;
+      std::string cdigest = Sha256Digest(v.config);
+      had = store->blobs().Exists(cdigest);
+      LL_ASSIGN_OR_RETURN(std::string config_digest, store->blobs().Put(v.config));
+      if (!had) added.insert(config_digest);
+      std::vector<ManifestLayer> mls;
+      for (const auto& l : v.layers) mls.push_back({l.diff_id, l.tar_size});
+      std::string manifest =
+          ManifestToJson(config_digest, static_cast<int64_t>(v.config.size()), mls);
+      std::string mdigest = Sha256Digest(manifest);
+      had = store->blobs().Exists(mdigest);
+      LL_ASSIGN_OR_RETURN(std::string manifest_digest, store->blobs().Put(manifest));
+      if (!had) added.insert(manifest_digest);
+      NewImage ni;
+      ni.config_digest = config_digest;
+      ni.manifest_digest = manifest_digest;
+      ni.created = v.created;
+      ni.layers = v.layers;
+      ni.tags = v.tags;
+      LL_ASSIGN_OR_RETURN(ImageRecord img, store->CommitImage(ni));
+      added.clear();  // committed: these blobs belong to an image now
+      LoadedImage li{img.id, {}};
+      for (const auto& t : v.tags) li.tags.push_back(t.FamiliarString());
+      out.push_back(std::move(li));
+    }
+    return out;
+  }();
+  cleanup();
+  if (!result) {
+    for (const auto& d : added) (void)store->blobs().Remove(d);
+  }
+  (void)images;
+  return result;
+}
+
+}  // namespace layerlab
