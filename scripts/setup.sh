@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libboost-program-options-dev libfmt-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
-  libbenchmark-dev libarchive-dev libssl-dev nlohmann-json3-dev
+  libbenchmark-dev libarchive-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev
   busybox-static tar gzip python3
 )
+# Real peers the interop tests talk to (they skip, saying why, where one is missing).
+TEST_PACKAGES=(docker-registry skopeo umoci)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -18,7 +20,7 @@ as_root() {
 
 install_missing() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
     fi
@@ -38,17 +40,17 @@ build() {
 
 case "${1:-}" in
   demo)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     exec scripts/demo.sh build/sim/layerlab
     ;;
   test)
-    install_missing
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build
     exec ctest --test-dir build --output-on-failure -j "$(nproc)"
     ;;
   deps)
-    install_missing
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ;;
   *)
     echo "usage: scripts/setup.sh demo|test|deps" >&2

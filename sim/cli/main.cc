@@ -39,6 +39,9 @@ void PrintUsage() {
       "  images      List images\n"
       "  save        Save images to a tar archive (docker save format) or an OCI layout\n"
       "  load        Load images from a tar archive or an OCI layout\n"
+      "  push        Upload an image to a registry\n"
+      "  pull        Download an image from a registry\n"
+      "  login       Log in to a registry · logout: forget its credentials\n"
       "  history     Show the history of an image\n"
       "  import      Import the contents from a tarball to create a filesystem image\n"
       "  rmi         Remove one or more images\n"
@@ -83,6 +86,8 @@ const std::map<std::string, VerbFn>& Verbs() {
       {"logs", CmdLogs},       {"restart", CmdRestart},  {"__supervise", CmdSupervise},
       {"exec", CmdExec},       {"top", CmdTop},          {"build", CmdBuild},
       {"dockerfile", CmdDockerfile}, {"save", CmdSave},  {"load", CmdLoad},
+      {"push", CmdPush},       {"pull", CmdPull},        {"login", CmdLogin},
+      {"logout", CmdLogout},
   };
   return kVerbs;
 }
@@ -112,7 +117,8 @@ int Image(Context& ctx, const std::vector<std::string>& args) {
       {"ls", CmdImages},           {"list", CmdImages},     {"inspect", CmdImageInspect},
       {"prune", CmdImagePrune},    {"rm", CmdRmi},          {"tag", CmdTag},
       {"history", CmdHistory},     {"import", CmdImport},       {"build", CmdBuild},
-      {"save", CmdSave},           {"load", CmdLoad},
+      {"save", CmdSave},           {"load", CmdLoad},           {"push", CmdPush},
+      {"pull", CmdPull},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print("\nUsage:  layerlab image COMMAND\n\nManage images\n\nCommands:\n"

@@ -39,5 +39,9 @@ int CmdBuild(Context& ctx, const std::vector<std::string>& args);
 int CmdDockerfile(Context& ctx, const std::vector<std::string>& args);
 int CmdSave(Context& ctx, const std::vector<std::string>& args);
 int CmdLoad(Context& ctx, const std::vector<std::string>& args);
+int CmdPush(Context& ctx, const std::vector<std::string>& args);
+int CmdPull(Context& ctx, const std::vector<std::string>& args);
+int CmdLogin(Context& ctx, const std::vector<std::string>& args);
+int CmdLogout(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli
