@@ -261,6 +261,10 @@ Result<std::string> Images::InspectJson(const std::vector<std::string>& names) {
       last_tag = std::max(last_tag, t.tagged);
     }
     j["RepoDigests"] = nlohmann::ordered_json::array();
+    for (const auto& [repo, digest] : img.repo_digests) {
+      auto p = ParseNormalizedNamed(repo);
+      j["RepoDigests"].push_back((p.ref ? p.ref->FamiliarName() : repo) + "@" + digest);
+    }
     j["Parent"] = img.parent;
     j["Comment"] = "";
     if (cfg.contains("history") && cfg["history"].is_array() && !cfg["history"].empty()) {

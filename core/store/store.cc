@@ -234,7 +234,23 @@ Result<ImageRecord> Store::ReadImageRow(const std::string& id) {
   r.added = st.ColumnInt(5);
   LL_ASSIGN_OR_RETURN(r.layers, LayersOf(r.id));
   LL_ASSIGN_OR_RETURN(r.tags, TagsOf(r.id));
+  LL_ASSIGN_OR_RETURN(Statement rd, db_->Prepare("SELECT repository, digest FROM repo_digests "
+                                                 "WHERE image_id=? ORDER BY repository"));
+  rd.Bind(1, r.id);
+  for (;;) {
+    LL_ASSIGN_OR_RETURN(bool more, rd.Step());
+    if (!more) break;
+    r.repo_digests.emplace_back(rd.ColumnText(0), rd.ColumnText(1));
+  }
   return r;
+}
+
+Status Store::AddRepoDigest(const std::string& repository, const std::string& digest,
+                            const std::string& image_id) {
+  LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO repo_digests(repository,"
+                                                 " digest, image_id) VALUES(?,?,?)"));
+  st.Bind(1, repository).Bind(2, digest).Bind(3, image_id);
+  return st.Run();
 }
 
 Result<std::optional<ImageRecord>> Store::GetImage(const std::string& id) {

@@ -161,6 +161,7 @@ Result<std::string> Pull(Store* store, Images* images, const std::string& name,
     if (ref.tagged()) ni.tags.push_back(ref);
     LL_ASSIGN_OR_RETURN(ImageRecord img, store->CommitImage(ni));
     added.clear();
+    LL_RETURN_IF_ERROR(store->AddRepoDigest(ref.Name(), manifest_digest, img.id));
     say("Digest: " + manifest_digest);
     say(fmt::format("Status: {} for {}", up_to_date ? "Image is up to date" : "Downloaded newer image",
                     ref.FamiliarString()));

@@ -161,6 +161,7 @@ Result<std::string> Push(Store* store, Images* images, const std::string& name,
   }
   std::string digest = Sha256Digest(manifest);
   say(fmt::format("{}: digest: {} size: {}", ref.tag, digest, manifest.size()));
+  LL_RETURN_IF_ERROR(store->AddRepoDigest(ref.Name(), digest, img.id));
   return digest;
 }
 

@@ -142,11 +142,16 @@ int CmdImages(Context& ctx, const std::vector<std::string>& args) {
       }
     }
     for (const auto& [repo, tag] : rows) {
+      std::string digest = "<none>";
+      for (const auto& [name, d] : img.repo_digests) {
+        auto p = ParseNormalizedNamed(name);
+        if (p.ref && p.ref->FamiliarName() == repo) digest = d;
+      }
       std::map<std::string, std::string> f = {
           {"Containers", "N/A"},
           {"CreatedAt", GoTime(img.created)},
           {"CreatedSince", Ago(img.created, now)},
-          {"Digest", "<none>"},
+          {"Digest", digest},
           {"ID", no_trunc ? img.id : ShortId(img.id)},
           {"Repository", repo},
           {"SharedSize", "N/A"},

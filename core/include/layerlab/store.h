@@ -47,6 +47,8 @@ struct ImageRecord {
   int64_t added = 0;    // when it entered this store
   std::vector<LayerRecord> layers;  // bottom first
   std::vector<TagRecord> tags;
+  // Registry manifest digests this image is known by: {repository name, "sha256:..."}.
+  std::vector<std::pair<std::string, std::string>> repo_digests;
 };
 
 // A layer whose tar is already committed to the blob store under its diff id.
@@ -156,6 +158,10 @@ class Store {
   Status DeleteContainer(const std::string& id);
   Status UpdateContainer(const std::string& id, const std::string& state,
                          const std::string& config);
+
+  // `repository@digest` names an image had in a registry (push, pull); kept until the image goes.
+  Status AddRepoDigest(const std::string& repository, const std::string& digest,
+                       const std::string& image_id);
 
   // The build cache. Rows go when their image goes.
   Result<std::optional<BuildCacheRow>> FindBuildCache(const std::string& parent_id,
