@@ -60,14 +60,6 @@ struct NodeError {
   std::string message;
 };
 
-bool StartsWithCi(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 std::string Lower(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -146,27 +138,95 @@ Result<std::vector<Heredoc>> HeredocsFromLine(const std::string& line) {
   ShellLexOptions opts;
   opts.raw_quotes = true;
   opts.raw_escapes = true;
-  auto words = ShellLex('\\', opts).ProcessWords(line, ShellEnv{});
+  opts.skip_unset_env = true;
+  auto lexed = ShellLex('\\', opts).ProcessWords(line, ShellEnv{});
   std::vector<Heredoc> docs;
-  if (!words.has_value()) return docs;  // BuildKit ignores lexing errors here
-  for (const auto& w : *words) {
+  if (!lexed.has_value()) return docs;  // BuildKit ignores lexing errors here
+  // BuildKit's lexer keeps the blanks after `<<` in the word: `<<  EOF` is one heredoc word.
+  static const std::regex kBare(R"(^\d*<<-?$)");
+  std::vector<std::string> words;
+  for (size_t i = 0; i < lexed->size(); ++i) {
+    if (std::regex_match((*lexed)[i], kBare) && i + 1 < lexed->size()) {
+      words.push_back((*lexed)[i] + (*lexed)[i + 1]);
+      ++i;
+    } else {
+      words.push_back((*lexed)[i]);
+    }
+  }
+  for (const auto& w : words) {
     LL_ASSIGN_OR_RETURN(std::optional<Heredoc> h, ParseHeredocWord(w));
     if (h) docs.push_back(std::move(*h));
   }
   return docs;
 }
 
-const std::set<std::string>& AllowedFlags(const std::string& kw) {
-  static const std::map<std::string, std::set<std::string>> k = {
-      {"from", {"platform"}},
-      {"copy", {"from", "chown", "chmod", "link", "parents", "exclude"}},
-      {"add", {"chown", "chmod", "link", "keep-git-dir", "checksum", "exclude"}},
-      {"run", {"mount", "network", "security"}},
-      {"healthcheck", {"interval", "timeout", "start-period", "start-interval", "retries"}},
+enum class FlagKind { kString, kBool, kSlice };
+
+// The flags each instruction takes (BuildKit's BFlags per instruction).
+const std::map<std::string, FlagKind>& FlagsOf(const std::string& kw) {
+  using K = FlagKind;
+  static const std::map<std::string, std::map<std::string, FlagKind>> k = {
+      {"from", {{"platform", K::kString}}},
+      {"copy",
+       {{"from", K::kString}, {"chown", K::kString}, {"chmod", K::kString}, {"link", K::kBool},
+        {"parents", K::kBool}, {"exclude", K::kSlice}}},
+      {"add",
+       {{"chown", K::kString}, {"chmod", K::kString}, {"link", K::kBool},
+        {"keep-git-dir", K::kBool}, {"checksum", K::kString}, {"exclude", K::kSlice}}},
+      {"run", {{"mount", K::kSlice}, {"network", K::kString}, {"security", K::kString}}},
+      {"healthcheck",
+       {{"interval", K::kString}, {"timeout", K::kString}, {"start-period", K::kString},
+        {"start-interval", K::kString}, {"retries", K::kString}}},
   };
-  static const std::set<std::string> none;
+  static const std::map<std::string, FlagKind> none;
   auto it = k.find(kw);
   return it == k.end() ? none : it->second;
+}
+
+// bflag.go's checks: known, not repeated, with a value when one is needed, booleans boolean.
+Status CheckFlags(const DockerfileNode& n) {
+  const auto& spec = FlagsOf(n.keyword);
+  std::set<std::string> seen;
+  for (const auto& f : n.flags) {
+    size_t eq = f.find('=');
+    std::string name = f.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    auto it = spec.find(name);
+    if (it == spec.end()) {
+      std::vector<std::string> names;
+      for (const auto& [k, v] : spec) names.push_back(k);
+      std::string hint = build::Suggest(name, names);
+      return Status::InvalidArgument(
+          fmt::format("unknown flag: --{}{}", name,
+                      hint.empty() ? "" : fmt::format(" (did you mean {}?)", hint)));
+    }
+    if (it->second != FlagKind::kSlice && !seen.insert(name).second) {
+      return Status::InvalidArgument(fmt::format("duplicate flag specified: --{}", name));
+    }
+    std::string value = eq == std::string::npos ? "" : f.substr(eq + 1);
+    if (it->second == FlagKind::kBool) {
+      if (eq != std::string::npos && value.empty()) {
+        return Status::InvalidArgument(fmt::format("missing a value on flag: --{}", name));
+      }
+      std::string l = value;
+      for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (eq != std::string::npos && l != "true" && l != "false") {
+        return Status::InvalidArgument(
+            fmt::format("expecting boolean value for flag --{}, not: {}", name, value));
+      }
+    } else if (eq == std::string::npos) {
+      return Status::InvalidArgument(fmt::format("missing a value on flag: --{}", name));
+    }
+  }
+  if (n.keyword == "healthcheck") {
+    for (const auto& f : n.flags) {
+      if (f.rfind("--retries=", 0) != 0) continue;
+      long r = std::strtol(f.c_str() + 10, nullptr, 10);
+      if (r < 1) {
+        return Status::InvalidArgument(fmt::format("--retries must be at least 1 (not {})", r));
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 // Splits one instruction's text into a node and checks it (newNodeFromLine + the checks BuildKit
@@ -181,23 +241,18 @@ Result<DockerfileNode> NodeFromLine(const std::string& line, char escape, bool n
   if (cmdline.size() == 2) {
     build::SplitFlags sf = ExtractBuilderFlags(cmdline[1]);
     n.flags = std::move(sf.flags);
-    rest = std::move(sf.rest);
+    rest = std::string(TrimSpace(sf.rest));
   }
   const auto& known = DockerfileInstructions();
   if (std::find(known.begin(), known.end(), Upper(written)) == known.end()) {
     std::string hint = build::Suggest(written, known);
+    // The suggestion takes the case the instruction was written in ("runn" -> "run").
+    if (!written.empty() && std::islower(static_cast<unsigned char>(written[0]))) hint = Lower(hint);
     return Status::InvalidArgument(
         fmt::format("unknown instruction: {}{}", written,
                     hint.empty() ? "" : fmt::format(" (did you mean {}?)", hint)));
   }
   const std::string KW = Upper(n.keyword);
-  for (const auto& f : n.flags) {
-    std::string name = f.substr(2, f.find('=') == std::string::npos ? std::string::npos
-                                                                     : f.find('=') - 2);
-    if (!AllowedFlags(n.keyword).count(name)) {
-      return Status::InvalidArgument(fmt::format("unknown flag: {}", name));
-    }
-  }
   auto at_least = [&](size_t count) -> Status {
     if (n.args.size() >= count) return Status::Ok();
     return Status::InvalidArgument(fmt::format("{} requires at least one argument", KW));
@@ -211,11 +266,10 @@ Result<DockerfileNode> NodeFromLine(const std::string& line, char escape, bool n
     } else if (!rest.empty()) {
       n.args = {rest};
     }
-    if (kw == "run") LL_RETURN_IF_ERROR(at_least(1));
+    if (kw == "shell") LL_RETURN_IF_ERROR(at_least(1));
     if (kw == "shell" && !n.json) {
       return Status::InvalidArgument("SHELL requires the arguments to be in JSON form");
     }
-    if (kw == "shell") LL_RETURN_IF_ERROR(at_least(1));
   } else if (kw == "copy" || kw == "add" || kw == "volume") {
     LL_ASSIGN_OR_RETURN(auto json, ParseJsonArray(rest));
     if (json) {
@@ -224,7 +278,14 @@ Result<DockerfileNode> NodeFromLine(const std::string& line, char escape, bool n
     } else {
       n.args = SplitWhitespace(rest);
     }
-    if (kw == "volume") LL_RETURN_IF_ERROR(at_least(1));
+    if (kw == "volume") {
+      LL_RETURN_IF_ERROR(at_least(1));
+      for (const auto& v : n.args) {
+        if (TrimSpace(v).empty()) {
+          return Status::InvalidArgument("VOLUME specified can not be an empty string");
+        }
+      }
+    }
   } else if (kw == "from" || kw == "expose") {
     n.args = SplitWhitespace(rest);
     if (kw == "expose") LL_RETURN_IF_ERROR(at_least(1));
@@ -242,6 +303,9 @@ Result<DockerfileNode> NodeFromLine(const std::string& line, char escape, bool n
   } else if (kw == "arg") {
     n.args = ParseWords(rest, escape);
     LL_RETURN_IF_ERROR(at_least(1));
+    for (const auto& w : n.args) {
+      if (w.empty() || w[0] == '=') return Status::InvalidArgument("ARG names can not be blank");
+    }
   } else if (kw == "env" || kw == "label") {
     LL_ASSIGN_OR_RETURN(n.key_values, ParseNameVal(rest, KW, escape));
     if (n.key_values.empty()) {
@@ -261,17 +325,24 @@ Result<DockerfileNode> NodeFromLine(const std::string& line, char escape, bool n
     if (trig == "FROM" || trig == "MAINTAINER") {
       return Status::InvalidArgument(fmt::format("{} isn't allowed as an ONBUILD trigger", trig));
     }
-    LL_ASSIGN_OR_RETURN(DockerfileNode sub, NodeFromLine(rest, escape, true));
-    n.trigger = std::make_shared<DockerfileNode>(std::move(sub));
+    // The trigger is checked when a child image builds; here it only has to split.
+    auto sub = NodeFromLine(rest, escape, true);
+    if (!sub.has_value()) {
+      DockerfileNode raw;
+      raw.keyword = Lower(SplitWhitespace(rest, 2)[0]);
+      raw.original = rest;
+      std::vector<std::string> parts = SplitWhitespace(rest, 2);
+      if (parts.size() == 2) raw.args = {parts[1]};
+      n.trigger = std::make_shared<DockerfileNode>(std::move(raw));
+    } else {
+      n.trigger = std::make_shared<DockerfileNode>(std::move(*sub));
+    }
   } else if (kw == "healthcheck") {
     std::vector<std::string> parts = SplitWhitespace(rest, 2);
     if (parts.empty()) return Status::InvalidArgument("HEALTHCHECK requires at least one argument");
     std::string type = Upper(parts[0]);
     if (type == "NONE") {
       if (parts.size() > 1) return Status::InvalidArgument("HEALTHCHECK NONE takes no arguments");
-      if (!n.flags.empty()) {
-        return Status::InvalidArgument("HEALTHCHECK NONE takes no arguments");
-      }
       n.args = {"NONE"};
     } else if (type == "CMD") {
       if (parts.size() < 2) return Status::InvalidArgument("Missing command after HEALTHCHECK CMD");
@@ -285,7 +356,7 @@ Result<DockerfileNode> NodeFromLine(const std::string& line, char escape, bool n
       }
     } else {
       return Status::InvalidArgument(
-          fmt::format("Unknown type \"{}\" in HEALTHCHECK (try CMD)", parts[0]));
+          fmt::format("Unknown type \"{}\" in HEALTHCHECK (try CMD)", type));
     }
   } else {  // maintainer, stopsignal, user, workdir: one string
     if (!rest.empty()) n.args = {rest};
@@ -299,13 +370,19 @@ Result<DockerfileNode> NodeFromLine(const std::string& line, char escape, bool n
 
 Status CheckCopyArgs(const DockerfileNode& n) {
   if (n.keyword != "copy" && n.keyword != "add") return Status::Ok();
-  if (n.args.size() >= 2) return Status::Ok();
+  if (n.args.size() >= 2) {
+    const std::string& dest = n.args.back();
+    for (const auto& h : n.heredocs) {
+      if (dest.rfind("<<", 0) == 0 && dest.find(h.name) != std::string::npos) {
+        return Status::InvalidArgument(fmt::format("{} cannot accept a heredoc as a destination",
+                                                   Upper(n.keyword)));
+      }
+    }
+    return Status::Ok();
+  }
   std::string KW = Upper(n.keyword);
   if (n.args.size() == 1 && !n.heredocs.empty() && n.args[0].rfind("<<", 0) != 0) {
     return Status::Ok();
-  }
-  if (n.args.empty()) {
-    return Status::InvalidArgument(fmt::format("{} requires at least two arguments", KW));
   }
   return Status::InvalidArgument(fmt::format(
       "{} requires at least two arguments, but only one was provided. Destination could not be "
@@ -359,7 +436,8 @@ std::string TrimNewline(std::string_view s) {
 bool TrimContinuation(std::string* line, char escape) {
   size_t end = line->size();
   while (end > 0 && ((*line)[end - 1] == ' ' || (*line)[end - 1] == '\t')) --end;
-  if (end > 0 && (*line)[end - 1] == escape) {
+  // An escape escaped by another one does not continue the line (`([^\\])\\[ \t]*$`).
+  if (end > 0 && (*line)[end - 1] == escape && (end == 1 || (*line)[end - 2] != escape)) {
     line->resize(end - 1);
     return false;
   }
@@ -384,8 +462,22 @@ Result<Dockerfile> ParseDockerfile(std::string_view content, const std::string& 
       i = nl + 1;
     }
   }
-  if (TrimSpace(content).empty()) {
+  if (content.empty()) {
     return Status::InvalidArgument(fmt::format("{}: the Dockerfile cannot be empty", filename));
+  }
+  // Heredoc bodies keep their bytes, line endings included.
+  std::vector<std::string> raw_lines;
+  {
+    size_t i = 0;
+    while (i < content.size()) {
+      size_t nl = content.find('\n', i);
+      if (nl == std::string_view::npos) {
+        raw_lines.emplace_back(content.substr(i));
+        break;
+      }
+      raw_lines.emplace_back(content.substr(i, nl - i));
+      i = nl + 1;
+    }
   }
   Directives dirs;
   const size_t total = df.lines.size();
@@ -404,7 +496,7 @@ Result<Dockerfile> ParseDockerfile(std::string_view content, const std::string& 
   while (idx < total) {
     const std::string& raw = df.lines[idx++];
     int line_no = static_cast<int>(idx);
-    Status st = PossibleDirective(&dirs, raw, &df);
+    Status st = PossibleDirective(&dirs, TrimLeft(raw), &df);
     if (!st.ok()) return fail(line_no, st.message(), 0, static_cast<int>(raw.size()));
     if (IsComment(raw)) continue;
     std::string line(TrimLeft(raw));
@@ -425,9 +517,8 @@ Result<Dockerfile> ParseDockerfile(std::string_view content, const std::string& 
       line += cont;
     }
     if (empty_continuation) {
-      df.warnings.push_back(fmt::format(
-          "{}:{}: empty continuation line (it will become an error in a future release)",
-          filename, start));
+      df.warnings.push_back(fmt::format("{}:{}: Empty continuation line found in: {}", filename,
+                                        idx, line));
     }
     if (TrimSpace(line).empty()) continue;
     auto node = NodeFromLine(line, df.escape, false);
@@ -451,13 +542,14 @@ Result<Dockerfile> ParseDockerfile(std::string_view content, const std::string& 
             terminated = true;
             break;
           }
-          h.content += body + "\n";
+          h.content += raw_lines[idx - 1] + "\n";
         }
         if (!terminated) return fail(start, "unterminated heredoc");
         target->heredocs.push_back(std::move(h));
       }
     }
-    Status copy_st = CheckCopyArgs(*target);
+    Status copy_st = node->trigger ? Status::Ok() : CheckCopyArgs(*target);
+    if (copy_st.ok()) copy_st = CheckFlags(*node);
     if (!copy_st.ok()) return fail(start, copy_st.message());
     node->end_line = static_cast<int>(idx);
     if (node->trigger) {

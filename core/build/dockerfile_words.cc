@@ -228,8 +228,8 @@ std::string Suggest(std::string_view word, const std::vector<std::string>& optio
       best = opt;
     }
   }
-  // Close enough: at most two edits, and fewer than half the word.
-  if (best_d <= 2 && best_d * 2 < std::max<size_t>(w.size(), 2)) return best;
+  // Close enough: at most two edits (suggest.Search).
+  if (best_d <= 2) return best;
   return "";
 }
 
