@@ -50,6 +50,9 @@ struct CacheKey {
   std::string Hash() const;
 };
 
+std::string Join(const std::vector<std::string>& v, const std::string& sep = " ");
+std::string Upper(std::string s);
+
 // Go's %q of a string (strconv.Quote, for ASCII).
 std::string GoQuote(const std::string& s);
 

@@ -16,6 +16,7 @@
 
 #include "layer/fs_util.h"
 #include "layer/tree_copy.h"
+#include "layerlab/builder.h"
 #include "layerlab/containers.h"
 
 namespace layerlab {
@@ -105,58 +106,6 @@ Status Containers::Export(const ContainerInfo& c, const std::string& out_path) {
   });
 }
 
-namespace {
-
-// One `commit -c` instruction applied to the config (the Dockerfile subset Docker accepts).
-Status ApplyChange(const std::string& line, ImageConfig* cfg) {
-  size_t sp = line.find(' ');
-  std::string kw = line.substr(0, sp), arg = sp == std::string::npos ? "" : line.substr(sp + 1);
-  for (auto& ch : kw) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
-  auto words = [&]() {
-    std::vector<std::string> out;
-    if (!arg.empty() && arg[0] == '[') {
-      auto j = nlohmann::json::parse(arg, nullptr, false);
-      if (j.is_array()) {
-        for (const auto& s : j) {
-          if (s.is_string()) out.push_back(s.get<std::string>());
-        }
-        return out;
-      }
-    }
-    return std::vector<std::string>{"/bin/sh", "-c", arg};
-  };
-  if (kw == "CMD") {
-    cfg->cmd = words();
-  } else if (kw == "ENTRYPOINT") {
-    cfg->entrypoint = words();
-  } else if (kw == "ENV") {
-    size_t eq = arg.find('=');
-    if (eq == std::string::npos) eq = arg.find(' ');
-    if (eq == std::string::npos) return Status::InvalidArgument("ENV needs KEY=VALUE");
-    std::string key = arg.substr(0, eq);
-    std::erase_if(cfg->env, [&](const std::string& e) { return e.rfind(key + "=", 0) == 0; });
-    cfg->env.push_back(key + "=" + arg.substr(eq + 1));
-  } else if (kw == "WORKDIR") {
-    cfg->working_dir = arg;
-  } else if (kw == "USER") {
-    cfg->user = arg;
-  } else if (kw == "LABEL") {
-    size_t eq = arg.find('=');
-    if (eq == std::string::npos) return Status::InvalidArgument("LABEL needs KEY=VALUE");
-    cfg->labels[arg.substr(0, eq)] = arg.substr(eq + 1);
-  } else if (kw == "EXPOSE") {
-    cfg->exposed_ports.push_back(arg.find('/') == std::string::npos ? arg + "/tcp" : arg);
-  } else if (kw == "VOLUME") {
-    cfg->volumes.push_back(arg);
-  } else if (kw == "STOPSIGNAL") {
-    cfg->stop_signal = arg;
-  } else {
-    return Status::InvalidArgument(fmt::format("{} is not a valid change command", kw));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<std::string> Containers::Commit(const ContainerInfo& c, const CommitOptions& options) {
   std::vector<Reference> tags;
@@ -165,7 +114,7 @@ Result<std::string> Containers::Commit(const ContainerInfo& c, const CommitOptio
     tags.push_back(ref);
   }
   LL_ASSIGN_OR_RETURN(ImageConfig cfg, images_->ConfigOf(c.image_id));
-  for (const auto& line : options.changes) LL_RETURN_IF_ERROR(ApplyChange(line, &cfg));
+  for (const auto& line : options.changes) LL_RETURN_IF_ERROR(ApplyChangeLine(line, &cfg));
   LL_ASSIGN_OR_RETURN(ImageRecord base, images_->Get(c.image_id));
   LL_ASSIGN_OR_RETURN(auto changes, Diff(c));
   LL_ASSIGN_OR_RETURN(WrittenLayer layer,

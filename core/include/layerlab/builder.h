@@ -13,6 +13,7 @@
 #include "layerlab/containers.h"
 #include "layerlab/dockerfile.h"
 #include "layerlab/images.h"
+#include "layerlab/shell_lex.h"
 #include "layerlab/store.h"
 
 namespace layerlab {
@@ -61,6 +62,21 @@ struct BuildResult {
   int steps = 0;
   int cached = 0;
 };
+
+// What a metadata-only instruction (ENV, LABEL, CMD, ENTRYPOINT, EXPOSE, VOLUME, USER,
+// STOPSIGNAL, SHELL, HEALTHCHECK, ONBUILD, MAINTAINER) does: the history line BuildKit writes and
+// the change to the config. `env` expands variables; `cmd_set`: a CMD was given in this stage
+// (else ENTRYPOINT drops the base image's CMD, as Docker does).
+struct ConfigChange {
+  std::string created_by;
+  std::function<void(ImageConfig*)> apply;
+};
+Result<ConfigChange> MetadataChange(const DockerfileNode& n, const ImageConfig& current,
+                                    const ShellEnv& env, char escape, bool cmd_set);
+
+// `commit --change 'CMD ["x"]'`: one Dockerfile line applied to a config (the instructions Docker
+// allows there: CMD ENTRYPOINT ENV EXPOSE LABEL ONBUILD USER VOLUME WORKDIR STOPSIGNAL).
+Status ApplyChangeLine(const std::string& line, ImageConfig* cfg);
 
 class Builder {
  public:
