@@ -43,6 +43,7 @@ void PrintUsage() {
       "  pull        Download an image from a registry\n"
       "  login       Log in to a registry · logout: forget its credentials\n"
       "  history     Show the history of an image\n"
+      "  layers      Show each layer's files, wasted space, and where a file came from\n"
       "  import      Import the contents from a tarball to create a filesystem image\n"
       "  rmi         Remove one or more images\n"
       "  tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE\n"
@@ -87,7 +88,7 @@ const std::map<std::string, VerbFn>& Verbs() {
       {"exec", CmdExec},       {"top", CmdTop},          {"build", CmdBuild},
       {"dockerfile", CmdDockerfile}, {"save", CmdSave},  {"load", CmdLoad},
       {"push", CmdPush},       {"pull", CmdPull},        {"login", CmdLogin},
-      {"logout", CmdLogout},
+      {"logout", CmdLogout},   {"layers", CmdLayers},
   };
   return kVerbs;
 }

@@ -43,5 +43,6 @@ int CmdPush(Context& ctx, const std::vector<std::string>& args);
 int CmdPull(Context& ctx, const std::vector<std::string>& args);
 int CmdLogin(Context& ctx, const std::vector<std::string>& args);
 int CmdLogout(Context& ctx, const std::vector<std::string>& args);
+int CmdLayers(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli
