@@ -95,7 +95,11 @@ Status AddToManifest(const CopySource& src, const std::string& rel, const std::s
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
       std::string child = rel == "." ? n : rel + "/" + n;
-      if (Ignored(src, child)) continue;
+      if (Ignored(src, child)) {
+        struct stat cst;
+        bool dir = lstat((path + "/" + n).c_str(), &cst) == 0 && S_ISDIR(cst.st_mode);
+        if (!dir || !src.ignore->MustWalkExcludedDir(child)) continue;
+      }
       LL_RETURN_IF_ERROR(AddToManifest(src, child, path + "/" + n, out));
     }
   } else if (S_ISLNK(st.st_mode)) {
@@ -192,8 +196,11 @@ Status BuildRun::Copy(const DockerfileNode& n, StageState* s, const ShellEnv& en
   for (auto& h : req.heredocs) {
     if (h.chomp) h.content = ChompHeredoc(h.content);
     if (h.expand) {
-      auto expanded = lex.ProcessWord(h.content, env);
-      (void)expanded;  // BuildKit expands heredoc content only for RUN through the shell
+      // ExpandRaw: variables expanded, quotes and escapes kept as written.
+      ShellLexOptions raw;
+      raw.raw_quotes = true;
+      raw.raw_escapes = true;
+      LL_ASSIGN_OR_RETURN(h.content, ShellLex(df_->escape, raw).ProcessWord(h.content, env));
     }
   }
   std::string from;
@@ -219,7 +226,10 @@ Status BuildRun::Copy(const DockerfileNode& n, StageState* s, const ShellEnv& en
     } else {
       return Status::Unsupported(fmt::format("{} --{} is not supported by layerlab", KW, name));
     }
-    if (name != "link") shown_flags.push_back(fmt::format("--{}={}", name, value));
+    // BuildKit's history keeps --chown and --chmod only.
+    if (name == "chown" || name == "chmod") {
+      shown_flags.push_back(fmt::format("--{}={}", name, value));
+    }
   }
   std::vector<std::string> args;
   for (const auto& a : n.args) {
@@ -244,7 +254,7 @@ Status BuildRun::Copy(const DockerfileNode& n, StageState* s, const ShellEnv& en
           src));
     }
   }
-  req.dest_dir = dest.ends_with("/") || dest == "." || req.sources.size() > 1;
+  req.dest_dir = dest.ends_with("/") || dest == "." || dest.ends_with("/.");
   if (dest.empty() || dest[0] != '/') {
     std::string wd = s->config.working_dir.empty() ? "/" : s->config.working_dir;
     dest = wd + (wd.ends_with("/") ? "" : "/") + dest;
@@ -256,7 +266,7 @@ Status BuildRun::Copy(const DockerfileNode& n, StageState* s, const ShellEnv& en
   req.instruction = text;
   CopySource src{options_.context_dir, ignore_};
   if (!from.empty()) {
-    LL_ASSIGN_OR_RETURN(src.root, ExportFrom(from, env));
+    LL_ASSIGN_OR_RETURN(src.root, ExportFrom(from, req.sources));
     src.ignore = nullptr;
   }
   LL_ASSIGN_OR_RETURN(std::string manifest, SourcesManifest(src, req, env));
@@ -302,7 +312,11 @@ Result<std::optional<WrittenLayer>> BuildRun::CopyInto(StageState& s, const Copy
       opts.uid = u.uid;
       opts.gid = u.gid;
     }
-    opts.skip = [&](const std::string& shown) { return Ignored(src, shown); };
+    // An excluded directory is still walked when an exception (`!pattern`) may match below it.
+    opts.skip = [&](const std::string& shown, bool is_dir) {
+      if (!Ignored(src, shown)) return false;
+      return !(is_dir && src.ignore && src.ignore->MustWalkExcludedDir(shown));
+    };
     // Where a source lands: into dest (a directory) or as dest.
     auto existing = OpenInRoot(root_fd.get(), req.dest, O_PATH);
     struct stat dst_st;
@@ -413,8 +427,8 @@ Result<std::optional<WrittenLayer>> BuildRun::LayerOf(const ContainerInfo& c) {
   return out;
 }
 
-Result<std::string> BuildRun::ExportFrom(const std::string& from, const ShellEnv& env) {
-  (void)env;
+Result<std::string> BuildRun::ExportFrom(const std::string& from,
+                                         const std::vector<std::string>& sources) {
   std::string image;
   std::optional<int> stage;
   std::string l = from;
@@ -434,6 +448,10 @@ Result<std::string> BuildRun::ExportFrom(const std::string& from, const ShellEnv
     }
     image = *id;
   }
+  // One export per image and sources, however many COPY --from read them.
+  std::string memo = image;
+  for (const auto& src : sources) memo += "\n" + src;
+  if (auto it = exported_.find(memo); it != exported_.end()) return it->second;
   RunOptions ro;
   ro.entrypoint = std::vector<std::string>{"/bin/true"};
   LL_ASSIGN_OR_RETURN(ContainerInfo c, containers_->Create(image, "", {}, ro));
@@ -441,10 +459,27 @@ Result<std::string> BuildRun::ExportFrom(const std::string& from, const ShellEnv
   Status st = MakeDirs(dir);
   if (st.ok()) {
     st = containers_->WithRoot(c, [&](const std::string& root) -> Status {
-      Fd in(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      Fd out(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!in.ok() || !out.ok()) return Status::FromErrno("open a stage's files", errno);
-      return CopyEntry(in.get(), ".", out.get(), ".", ".", CopyOptions{});
+      // Only what the sources name, at the same paths (symlinks resolved inside the stage's
+      // root, so none leads out of it); a source that matches nothing is reported later.
+      for (const auto& source : sources) {
+        auto matches = GlobContext(root, source);
+        if (!matches) continue;
+        for (const auto& m : *matches) {
+          auto resolved = ResolveInContext(root, m);
+          if (!resolved) continue;
+          std::string from_path = *resolved == "." ? root : root + "/" + *resolved;
+          std::string to_parent = m == "." ? dir : fsutil::ParentOf(dir + "/" + m);
+          LL_RETURN_IF_ERROR(MakeDirs(to_parent));
+          std::string in_dir = *resolved == "." ? root : fsutil::ParentOf(from_path);
+          Fd in(open(in_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+          Fd out(open(to_parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+          if (!in.ok() || !out.ok()) return Status::FromErrno("open a stage's files", errno);
+          std::string name = *resolved == "." ? "." : fsutil::BaseName(from_path);
+          LL_RETURN_IF_ERROR(CopyEntry(in.get(), name, out.get(),
+                                       m == "." ? "." : fsutil::BaseName(m), m, CopyOptions{}));
+        }
+      }
+      return Status::Ok();
     });
   }
   (void)containers_->Remove(c, true);
@@ -453,6 +488,7 @@ Result<std::string> BuildRun::ExportFrom(const std::string& from, const ShellEnv
     return st.WithContext(fmt::format("COPY --from={}", from));
   }
   temp_dirs_.push_back(dir);
+  exported_[memo] = dir;
   return dir;
 }
 

@@ -52,7 +52,9 @@ std::string BuildRun::StageLabel(const Stage& stage) const {
 }
 
 std::string BuildRun::StepName(const Stage& stage, const std::string& text) const {
-  return fmt::format("[{}{}/{}] {}", StageLabel(stage), step_no_, step_total_, text);
+  // BuildKit pads the step number to the width of the total: "[ 1/10]".
+  int width = static_cast<int>(std::to_string(step_total_).size());
+  return fmt::format("[{}{:>{}}/{}] {}", StageLabel(stage), step_no_, width, step_total_, text);
 }
 
 Result<BuildResult> BuildRun::Run() {
@@ -204,6 +206,26 @@ Status BuildRun::From(const Stage& stage, StageState* s) {
     shown_name = parsed.ref ? parsed.ref->String() : *name;
     if (s->config.env.empty()) s->config.env = {kDefaultPath};
   }
+  // ONBUILD triggers of the base run now, as if written after FROM (counted in the total).
+  std::vector<std::string> triggers = std::move(s->config.on_build);
+  s->config.on_build.clear();
+  std::vector<Dockerfile> parsed;
+  for (const auto& t : triggers) {
+    LL_ASSIGN_OR_RETURN(Dockerfile sub, ParseDockerfile(t, fmt::format("{} (ONBUILD of {})",
+                                                                       df_->filename, *name)));
+    for (auto& node : sub.nodes) {
+      if (node.keyword == "onbuild" || node.keyword == "from" || node.keyword == "maintainer") {
+        return Status::InvalidArgument(DockerfileError(
+            *df_, n.start_line, 0, 4,
+            fmt::format("{} isn't allowed as an ONBUILD trigger (in {})", Upper(node.keyword),
+                        *name)));
+      }
+      node.start_line = n.start_line;
+      node.end_line = n.end_line;
+      step_total_ += MakesLayer(node.keyword) ? 1 : 0;
+    }
+    parsed.push_back(std::move(sub));
+  }
   step.instruction = "FROM " + shown_name;
   step.name = StepName(stage, step.instruction);
   step.image_id = s->image_id;
@@ -213,23 +235,17 @@ Status BuildRun::From(const Stage& stage, StageState* s) {
   progress_->Started(step);
   step.seconds = Since(t0);
   progress_->Finished(step);
-  // ONBUILD triggers of the base run now, as if written after FROM.
-  std::vector<std::string> triggers = std::move(s->config.on_build);
-  s->config.on_build.clear();
-  std::vector<Dockerfile> parsed;
-  for (const auto& t : triggers) {
-    LL_ASSIGN_OR_RETURN(Dockerfile sub, ParseDockerfile(t, fmt::format("{} (ONBUILD of {})",
-                                                                       df_->filename, *name)));
-    for (auto& node : sub.nodes) {
-      node.start_line = n.start_line;
-      node.end_line = n.end_line;
-      step_total_ += MakesLayer(node.keyword) ? 1 : 0;
-    }
-    parsed.push_back(std::move(sub));
-  }
+  display_prefix_ = "ONBUILD ";
   for (const auto& sub : parsed) {
-    for (const auto& node : sub.nodes) LL_RETURN_IF_ERROR(Dispatch(stage, node, s));
+    for (const auto& node : sub.nodes) {
+      Status st = Dispatch(stage, node, s);
+      if (!st.ok()) {
+        display_prefix_.clear();
+        return st;
+      }
+    }
   }
+  display_prefix_.clear();
   return Status::Ok();
 }
 
@@ -271,7 +287,8 @@ std::string BuildRun::MissReason(const StageState& s, const CacheKey& key) {
 }
 
 Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& key, bool shown,
-                      const std::function<void(ImageConfig*)>& config, const Work& work) {
+                      const std::function<void(ImageConfig*)>& config, const Work& work,
+                      bool history) {
   auto t0 = std::chrono::steady_clock::now();
   BuildStep step;
   step.line = n.start_line;
@@ -284,7 +301,10 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
     std::string_view rest = TrimLeft(n.original);
     size_t kw_end = 0;
     while (kw_end < rest.size() && !IsSpace(rest[kw_end])) ++kw_end;
-    std::string text = Upper(n.keyword) + " " + std::string(TrimSpace(rest.substr(kw_end)));
+    // Variables expanded for display (processCmdEnv), the text as written if that fails.
+    std::string args(TrimSpace(rest.substr(kw_end)));
+    auto expanded = ShellLex(df_->escape).ProcessWord(args, ExpansionEnv(*s));
+    std::string text = display_prefix_ + Upper(n.keyword) + " " + (expanded ? *expanded : args);
     step.name = StepName(*stage_, text);
   }
   ++steps_;
@@ -335,7 +355,9 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
   ImageConfig cfg = s->config;
   if (config) config(&cfg);
   cfg.created = NowRfc3339Nano();
-  cfg.history.push_back({cfg.created, key.instruction, "", "buildkit.dockerfile.v0", !layer});
+  if (history) {
+    cfg.history.push_back({cfg.created, key.instruction, "", "buildkit.dockerfile.v0", !layer});
+  }
   std::vector<NewLayer> layers = s->layers;
   if (layer) {
     cfg.diff_ids.push_back(layer->diff_id);

@@ -35,14 +35,18 @@ class BuildRun {
   Status Workdir(const DockerfileNode& n, StageState* s, const ShellEnv& env);
 
   // Looks the step up in the cache; on a miss runs `work`, applies `config` and commits.
+  // `history`: false for ONBUILD, which BuildKit records in the config only.
   Status Step(const DockerfileNode& n, StageState* s, const CacheKey& key, bool shown,
-              const std::function<void(ImageConfig*)>& config, const Work& work);
+              const std::function<void(ImageConfig*)>& config, const Work& work,
+              bool history = true);
   // The image the stage is at, committing an empty one for FROM scratch when a step needs it.
   Result<std::string> EnsureImage(StageState* s);
   Status LoadImage(const std::string& id, StageState* s);
   std::string MissReason(const StageState& s, const CacheKey& key);
   // A host directory holding another stage's or image's files (COPY --from).
-  Result<std::string> ExportFrom(const std::string& from, const ShellEnv& env);
+  // The files `sources` name in another stage or image, copied to a host directory at the
+  // same relative paths (COPY --from).
+  Result<std::string> ExportFrom(const std::string& from, const std::vector<std::string>& sources);
   Result<std::optional<WrittenLayer>> RunInContainer(StageState& s,
                                                      const std::vector<std::string>& argv,
                                                      const std::vector<std::string>& env,
@@ -70,11 +74,13 @@ class BuildRun {
   std::set<std::string> meta_declared_;
   std::set<std::string> used_args_;          // --build-arg names something consumed
   std::vector<std::string> temp_dirs_;
+  std::map<std::string, std::string> exported_;  // image id + sources -> their files (COPY --from)
   int vertex_ = 3;
   int step_no_ = 0, step_total_ = 0;
   const Stage* stage_ = nullptr;
   int steps_ = 0, cached_ = 0;
-  std::string hidden_miss_;  // why a metadata step missed, told at the next displayed step
+  std::string hidden_miss_;
+  std::string display_prefix_;  // "ONBUILD " while a base image's triggers run  // why a metadata step missed, told at the next displayed step
 };
 
 }  // namespace layerlab::build

@@ -33,8 +33,8 @@ struct StageState {
   std::string image_id;  // "" = nothing committed yet (FROM scratch)
   ImageConfig config;
   std::vector<NewLayer> layers;
-  // ARGs declared in this stage, in order, with their values (unset ones are absent).
-  std::vector<std::pair<std::string, std::string>> args;
+  // ARGs declared in this stage, in order, with their values (nullopt: declared, no value).
+  std::vector<std::pair<std::string, std::optional<std::string>>> args;
   bool rebuilt = false;  // an earlier step of this stage missed the cache
   bool cmd_set = false;  // CMD given in this stage (else ENTRYPOINT resets the base's CMD)
 };

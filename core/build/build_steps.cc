@@ -87,7 +87,7 @@ Status BuildRun::Arg(const DockerfileNode& n, StageState* s, const ShellEnv& env
       value = meta_[name];
     }
     std::erase_if(s->args, [&](const auto& kv) { return kv.first == name; });
-    if (value) s->args.emplace_back(name, *value);
+    s->args.emplace_back(name, value);
     shown.push_back(text);
   }
   return Step(n, s, CacheKey{"ARG " + Join(shown)}, false, nullptr, nullptr);
@@ -97,7 +97,8 @@ Status BuildRun::Metadata(const DockerfileNode& n, StageState* s, const ShellEnv
   LL_ASSIGN_OR_RETURN(ConfigChange change,
                       MetadataChange(n, s->config, env, df_->escape, s->cmd_set));
   if (n.keyword == "cmd") s->cmd_set = true;
-  return Step(n, s, CacheKey{change.created_by}, false, change.apply, nullptr);
+  return Step(n, s, CacheKey{change.created_by}, false, change.apply, nullptr,
+              /*history=*/n.keyword != "onbuild");
 }
 
 Status BuildRun::Run(const DockerfileNode& n, StageState* s) {
@@ -144,11 +145,16 @@ Status BuildRun::Run(const DockerfileNode& n, StageState* s) {
   if (!s->args.empty()) {
     std::vector<std::string> kvs;
     for (const auto& [k, v] : s->args) {
-      kvs.push_back(k + "=" + v);
-      args_json[k] = v;
-      bool in_env = std::any_of(s->config.env.begin(), s->config.env.end(),
-                                [&](const std::string& e) { return e.rfind(k + "=", 0) == 0; });
-      if (!in_env) env.push_back(k + "=" + v);
+      // runCommandString: the value ENV gives the name wins; a declared ARG without a value
+      // shows as "NAME=".
+      std::optional<std::string> from_env;
+      for (const auto& e : s->config.env) {
+        if (e.rfind(k + "=", 0) == 0) from_env = e.substr(k.size() + 1);
+      }
+      std::string shown = from_env ? *from_env : v.value_or("");
+      kvs.push_back(k + "=" + shown);
+      args_json[k] = shown;
+      if (!from_env && v) env.push_back(k + "=" + *v);
     }
     prefix = fmt::format("|{} {} ", kvs.size(), Join(kvs));
   }

@@ -50,7 +50,9 @@ Result<Plan> SplitStages(const Dockerfile& df) {
 
 ShellEnv ExpansionEnv(const StageState& s) {
   ShellEnv env;
-  for (const auto& [k, v] : s.args) env.Set(k, v);
+  for (const auto& [k, v] : s.args) {
+    if (v) env.Set(k, *v);
+  }
   for (const auto& kv : s.config.env) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos) continue;

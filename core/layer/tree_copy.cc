@@ -61,12 +61,12 @@ Status CopyData(int in, int out, const std::string& what) {
 // where copy-up happens); an existing directory is merged into.
 Status CopyEntry(int src_dir, const std::string& name, int dst_dir, const std::string& name2,
                  const std::string& shown, const CopyOptions& opts) {
-  if (opts.skip && opts.skip(shown)) return Status::Ok();
   const bool break_links = opts.break_links;
   struct stat st;
   if (fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return Status::FromErrno(fmt::format("stat `{}`", shown), errno);
   }
+  if (opts.skip && opts.skip(shown, S_ISDIR(st.st_mode))) return Status::Ok();
   struct stat existing;
   bool exists = fstatat(dst_dir, name2.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
   if (exists && (S_ISDIR(st.st_mode) != S_ISDIR(existing.st_mode) ||

@@ -20,8 +20,8 @@ struct CopyOptions {
   bool break_links = false;  // replace a hard-linked destination instead of writing through it
   long uid = -1, gid = -1;   // chown every copied entry (COPY --chown, and 0:0 by default)
   int mode = -1;             // chmod every copied entry (COPY --chmod)
-  // Entries to leave out, by their `shown` path (.dockerignore).
-  std::function<bool(const std::string&)> skip;
+  // Entries to leave out, by their `shown` path and whether they are directories (.dockerignore).
+  std::function<bool(const std::string&, bool)> skip;
 
   static CopyOptions Links(bool break_links) {
     CopyOptions o;

@@ -17,8 +17,10 @@ namespace {
 class PlainProgress : public BuildProgress {
  public:
   explicit PlainProgress(bool quiet) : quiet_(quiet) {}
+  bool printed() const { return printed_; }
   void Started(const BuildStep& step) override {
     if (quiet_ || step.vertex == 0) return;
+    printed_ = true;
     fmt::print(stderr, "#{} {}\n", step.vertex, step.name);
     std::fflush(stderr);
   }
@@ -45,12 +47,14 @@ class PlainProgress : public BuildProgress {
   }
   void Note(const std::string& line) override {
     if (quiet_) return;
+    printed_ = true;
     fmt::print(stderr, "{}\n", line);
     std::fflush(stderr);
   }
 
  private:
   bool quiet_;
+  bool printed_ = false;
 };
 
 }  // namespace
@@ -98,7 +102,7 @@ int CmdBuild(Context& ctx, const std::vector<std::string>& args) {
   PlainProgress progress(quiet);
   auto result = builder.Build(bo, &progress);
   if (!result) {
-    if (!quiet) fmt::print(stderr, "\n");
+    if (progress.printed()) fmt::print(stderr, "\n");
     return Fail(result.error());
   }
   if (quiet) fmt::print("{}\n", result->image_id);
