@@ -2,6 +2,7 @@
 #include "transfer/http_client.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,6 +17,49 @@
 namespace layerlab::transfer {
 
 namespace {
+
+// libcurl is opened on first use rather than linked: it brings some twenty libraries whose
+// loading would cost every `layerlab` command (a container start included) several
+// milliseconds, while only push, pull and login need it.
+struct CurlApi {
+  CURLcode (*global_init)(long) = nullptr;
+  CURL* (*easy_init)() = nullptr;
+  void (*easy_cleanup)(CURL*) = nullptr;
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...) = nullptr;
+  CURLcode (*easy_perform)(CURL*) = nullptr;
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...) = nullptr;
+  const char* (*easy_strerror)(CURLcode) = nullptr;
+  struct curl_slist* (*slist_append)(struct curl_slist*, const char*) = nullptr;
+  void (*slist_free_all)(struct curl_slist*) = nullptr;
+  std::string error;
+};
+
+const CurlApi& Curl() {
+  static CurlApi api = [] {
+    CurlApi a;
+    void* h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) {
+      a.error = fmt::format("cannot load libcurl ({}): apt-get install libcurl4", dlerror());
+      return a;
+    }
+    auto sym = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
+      if (fn == nullptr && a.error.empty()) a.error = fmt::format("libcurl has no {}", name);
+    };
+    sym(a.global_init, "curl_global_init");
+    sym(a.easy_init, "curl_easy_init");
+    sym(a.easy_cleanup, "curl_easy_cleanup");
+    sym(a.easy_setopt, "curl_easy_setopt");
+    sym(a.easy_perform, "curl_easy_perform");
+    sym(a.easy_getinfo, "curl_easy_getinfo");
+    sym(a.easy_strerror, "curl_easy_strerror");
+    sym(a.slist_append, "curl_slist_append");
+    sym(a.slist_free_all, "curl_slist_free_all");
+    if (a.error.empty()) a.global_init(CURL_GLOBAL_DEFAULT);
+    return a;
+  }();
+  return api;
+}
 
 struct Upload {
   int fd = -1;
@@ -95,26 +139,26 @@ std::string HttpResponse::Header(const std::string& name) const {
 }
 
 Result<HttpResponse> Perform(const HttpRequest& req) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  const CurlApi& api = Curl();
+  if (!api.error.empty()) return Status::Unsupported(api.error);
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(api.easy_init(), api.easy_cleanup);
   if (!curl) return Status::Internal("curl_easy_init failed");
   CURL* c = curl.get();
   HttpResponse resp;
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "layerlab/0.1");
+  api.easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
+  api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  api.easy_setopt(c, CURLOPT_USERAGENT, "layerlab/0.1");
   struct curl_slist* headers = nullptr;
-  for (const auto& h : req.headers) headers = curl_slist_append(headers, h.c_str());
+  for (const auto& h : req.headers) headers = api.slist_append(headers, h.c_str());
   Upload up;
   int in_fd = -1;
   bool has_body = !req.body.empty() || !req.body_file.empty();
   if (!req.body_file.empty()) {
     in_fd = open(req.body_file.c_str(), O_RDONLY | O_CLOEXEC);
     if (in_fd < 0) {
-      curl_slist_free_all(headers);
+      api.slist_free_all(headers);
       return Status::FromErrno(fmt::format("open `{}`", req.body_file), errno);
     }
     off_t end = lseek(in_fd, 0, SEEK_END);
@@ -125,40 +169,40 @@ Result<HttpResponse> Perform(const HttpRequest& req) {
     up.body = &req.body;
   }
   if (req.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    api.easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (req.method == "PUT" || req.method == "PATCH" || req.method == "POST") {
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadCallback);
-    curl_easy_setopt(c, CURLOPT_READDATA, &up);
+    api.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    api.easy_setopt(c, CURLOPT_READFUNCTION, ReadCallback);
+    api.easy_setopt(c, CURLOPT_READDATA, &up);
     curl_off_t size = has_body ? (req.body_file.empty() ? static_cast<curl_off_t>(req.body.size())
                                                         : up.remaining)
                                : 0;
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, size);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    headers = curl_slist_append(headers, "Expect:");
+    api.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, size);
+    api.easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    headers = api.slist_append(headers, "Expect:");
   } else if (req.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    api.easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  api.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   Download down;
   down.body = &resp.body;
   int out_fd = -1;
   if (!req.output_file.empty()) {
     out_fd = open(req.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out_fd < 0) {
-      curl_slist_free_all(headers);
+      api.slist_free_all(headers);
       if (in_fd >= 0) close(in_fd);
       return Status::FromErrno(fmt::format("create `{}`", req.output_file), errno);
     }
     down.fd = out_fd;
   }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCallback);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &down);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, HeaderCallback);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
-  CURLcode rc = curl_easy_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
-  curl_slist_free_all(headers);
+  api.easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCallback);
+  api.easy_setopt(c, CURLOPT_WRITEDATA, &down);
+  api.easy_setopt(c, CURLOPT_HEADERFUNCTION, HeaderCallback);
+  api.easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
+  CURLcode rc = api.easy_perform(c);
+  api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  api.slist_free_all(headers);
   if (in_fd >= 0) close(in_fd);
   // Only a successful body goes to the file; an error body is kept for its message.
   if (out_fd >= 0) {
@@ -166,7 +210,7 @@ Result<HttpResponse> Perform(const HttpRequest& req) {
   }
   if (rc != CURLE_OK) {
     return Status::Unsupported(fmt::format("{} {}: {}", req.method, req.url,
-                                           curl_easy_strerror(rc)));
+                                           api.easy_strerror(rc)));
   }
   if (down.failed) return Status::FromErrno(fmt::format("write `{}`", req.output_file), errno);
   return resp;
