@@ -50,6 +50,10 @@ Result<std::string> Images::Resolve(const std::string& name) {
     LL_ASSIGN_OR_RETURN(auto id, store_->LookupTag(parsed.ref->String()));
     if (id) return *id;
   }
+  if (parsed.ref && parsed.ref->digested()) {  // NAME@sha256:... known from a push or pull
+    LL_ASSIGN_OR_RETURN(auto id, store_->LookupRepoDigest(parsed.ref->Name(), parsed.ref->digest));
+    if (id) return *id;
+  }
   std::string hex = name.rfind(kSha256Prefix, 0) == 0 ? name.substr(kSha256Prefix.size()) : name;
   if (IsHex(hex)) {
     LL_ASSIGN_OR_RETURN(auto ids, store_->FindImagesByPrefix(hex));

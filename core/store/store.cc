@@ -245,6 +245,16 @@ Result<ImageRecord> Store::ReadImageRow(const std::string& id) {
   return r;
 }
 
+Result<std::optional<std::string>> Store::LookupRepoDigest(const std::string& repository,
+                                                          const std::string& digest) {
+  LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT image_id FROM repo_digests WHERE "
+                                                 "repository=? AND digest=?"));
+  st.Bind(1, repository).Bind(2, digest);
+  LL_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(st.ColumnText(0));
+}
+
 Status Store::AddRepoDigest(const std::string& repository, const std::string& digest,
                             const std::string& image_id) {
   LL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO repo_digests(repository,"

@@ -111,6 +111,17 @@ size_t WriteCallback(char* data, size_t size, size_t n, void* user) {
   return len;
 }
 
+int ProgressCallback(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                     curl_off_t ulnow) {
+  const auto* fn = static_cast<const std::function<void(int64_t, int64_t)>*>(user);
+  if (ultotal > 0 || ulnow > 0) {
+    (*fn)(ulnow, ultotal);
+  } else {
+    (*fn)(dlnow, dltotal);
+  }
+  return 0;
+}
+
 size_t HeaderCallback(char* data, size_t size, size_t n, void* user) {
   auto* h = static_cast<std::map<std::string, std::string>*>(user);
   std::string line(data, size * n);
@@ -198,6 +209,11 @@ Result<HttpResponse> Perform(const HttpRequest& req) {
   }
   api.easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCallback);
   api.easy_setopt(c, CURLOPT_WRITEDATA, &down);
+  if (req.on_progress) {
+    api.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    api.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, ProgressCallback);
+    api.easy_setopt(c, CURLOPT_XFERINFODATA, &req.on_progress);
+  }
   api.easy_setopt(c, CURLOPT_HEADERFUNCTION, HeaderCallback);
   api.easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
   CURLcode rc = api.easy_perform(c);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct HttpRequest {
   int64_t offset = 0, length = -1;   // length -1: to the end
   std::string output_file;           // write the response body here instead of `body`
   bool follow_redirects = true;      // blobs are often served from a redirect
+  // Called as bytes move (uploaded or downloaded so far, total or 0 when unknown).
+  std::function<void(int64_t done, int64_t total)> on_progress;
 };
 
 struct HttpResponse {

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "layerlab/layer_fs.h"
+
 namespace layerlab {
 
 // Reads a (possibly compressed) layer, stores it uncompressed and returns it with Docker's size.
@@ -68,6 +70,16 @@ Result<NewLayer> IngestLayer(Store* store, const std::string& path, const std::s
   int64_t size = 0;
   int r;
   while ((r = archive_read_next_header(t.get(), &entry)) == ARCHIVE_OK) {
+    // Refused now rather than at every `run`: an entry (or hard link) leading out of the root.
+    for (const char* name : {archive_entry_pathname(entry), archive_entry_hardlink(entry)}) {
+      if (name == nullptr) continue;
+      auto clean = CleanEntryPath(name);
+      if (!clean) {
+        if (added->erase(diff_id) > 0) (void)store->blobs().Remove(diff_id);
+        return Status::InvalidArgument(
+            fmt::format("layer {}: entry `{}`: {}", shown, name, clean.error().message()));
+      }
+    }
     if (archive_entry_hardlink(entry) != nullptr) continue;
     if (archive_entry_filetype(entry) == AE_IFREG) size += archive_entry_size(entry);
     if (archive_entry_filetype(entry) == AE_IFLNK) {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "layerlab/dockerignore.h"
 #include "layerlab/layer_fs.h"
 #include "transfer/ingest.h"
 #include "layerlab/transfer.h"
@@ -40,14 +41,17 @@ Result<std::string> ReadFile(const std::string& path, const std::string& shown) 
   return ss.str();
 }
 
-// A path the archive names, checked to stay inside it.
+// A path the archive names, checked to stay inside it; symlinks in the archive are followed as
+// if the archive were the root, so none leads to a host file.
 Result<std::string> Inside(const std::string& root, const std::string& rel, const char* what) {
   auto clean = CleanEntryPath(rel);
   if (!clean) {
     return Status::InvalidArgument(
         fmt::format("{} path \"{}\" leaves the archive: {}", what, rel, clean.error().message()));
   }
-  return root + "/" + *clean;
+  auto resolved = ResolveInContext(root, *clean);
+  if (!resolved) return Status::NotFound(fmt::format("{} {}: not in the archive", what, *clean));
+  return *resolved == "." ? root : root + "/" + *resolved;
 }
 
 std::string BlobPath(const std::string& digest) {
@@ -135,35 +139,25 @@ Result<std::vector<Found>> FromOciIndex(const std::string& root, const std::stri
     return Status::Corrupt("index.json: not an OCI image index");
   }
   std::vector<Found> out;
-  // DIR:TAG picks the manifests whose ref.name is TAG (skopeo's oci:DIR:TAG); a single unnamed
-  // one is simply given TAG as its name.
+  // DIR:TAG picks the manifests whose ref.name is TAG (as skopeo's oci:DIR:TAG does); a lone
+  // manifest without any ref.name is taken too. An image is named only by a whole reference
+  // (io.containerd.image.name, or a ref.name that is one): a bare tag names no repository.
   const auto& all = idx["manifests"];
-  size_t named_tag = 0;
   for (const auto& d : all) {
-    if (d.value("annotations", json::object()).value("org.opencontainers.image.ref.name", "") ==
-        tag) {
-      ++named_tag;
-    }
-  }
-  if (!tag.empty() && named_tag == 0 && all.size() != 1) {
-    return Status::NotFound(fmt::format("index.json: no image named \"{}\"", tag));
-  }
-  for (const auto& d : all) {
-    std::vector<std::string> tags;
     auto ann = d.value("annotations", json::object());
     std::string name = ann.value("io.containerd.image.name", "");
     std::string ref = ann.value("org.opencontainers.image.ref.name", "");
-    if (!tag.empty() && named_tag > 0 && ref != tag) continue;
-    if (!tag.empty() && named_tag == 0) {
-      tags.push_back(tag);
-    } else if (!name.empty()) {
+    if (!tag.empty() && ref != tag && !(ref.empty() && all.size() == 1)) continue;
+    std::vector<std::string> tags;
+    if (!name.empty()) {
       tags.push_back(name);
-    } else if (!tag.empty()) {
-      tags.push_back(tag);
-    } else if (!ref.empty() && ref.find(':') != std::string::npos) {
-      tags.push_back(ref);  // some tools put a whole reference here
+    } else if (ref.find('/') != std::string::npos) {
+      tags.push_back(ref);
     }
     LL_RETURN_IF_ERROR(FromOciManifest(root, d.value("digest", ""), tags, &out, 0));
+  }
+  if (!tag.empty() && out.empty()) {
+    return Status::NotFound(fmt::format("index.json: no image named \"{}\"", tag));
   }
   return out;
 }
@@ -198,10 +192,12 @@ Result<std::vector<LoadedImage>> LoadImages(Store* store, Images* images, const 
   auto result = [&]() -> Result<std::vector<LoadedImage>> {
     std::vector<Found> found;
     if (access((root + "/manifest.json").c_str(), F_OK) == 0) {
-      LL_ASSIGN_OR_RETURN(std::string text, ReadFile(root + "/manifest.json", "manifest.json"));
+      LL_ASSIGN_OR_RETURN(std::string mpath, Inside(root, "manifest.json", "manifest"));
+      LL_ASSIGN_OR_RETURN(std::string text, ReadFile(mpath, "manifest.json"));
       LL_ASSIGN_OR_RETURN(found, FromDockerManifest(root, text));
     } else if (access((root + "/index.json").c_str(), F_OK) == 0) {
-      LL_ASSIGN_OR_RETURN(std::string text, ReadFile(root + "/index.json", "index.json"));
+      LL_ASSIGN_OR_RETURN(std::string ipath, Inside(root, "index.json", "index"));
+      LL_ASSIGN_OR_RETURN(std::string text, ReadFile(ipath, "index.json"));
       LL_ASSIGN_OR_RETURN(found, FromOciIndex(root, text, tag));
     } else {
       return Status::InvalidArgument(fmt::format(

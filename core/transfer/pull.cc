@@ -78,7 +78,6 @@ Result<std::string> Pull(Store* store, Images* images, const std::string& name,
   }
   RegistryClient client(Host(ref), ref.path, options);
   const std::string what = ref.digested() ? ref.digest : ref.tag;
-  say(fmt::format("{}: Pulling from {}", what, ref.path));
   LL_ASSIGN_OR_RETURN(auto top, GetManifest(client, what, ref.digested() ? ref.digest : ""));
   auto [manifest_digest, manifest] = top;
   if (manifest.contains("manifests")) {
@@ -102,6 +101,24 @@ Result<std::string> Pull(Store* store, Images* images, const std::string& name,
   }
   std::string config_digest = manifest["config"].value("digest", "");
   if (!IsValidDigest(config_digest)) return Status::Corrupt("manifest: bad config digest");
+  say(fmt::format("{}: Pulling from {}", what, ref.path));
+  // The image is already here (its config digest is its id): only the names change.
+  LL_ASSIGN_OR_RETURN(auto have, store->GetImage(config_digest));
+  if (have) {
+    bool up_to_date = true;
+    if (ref.tagged()) {
+      LL_ASSIGN_OR_RETURN(auto at, store->LookupTag(ref.String()));
+      up_to_date = at && *at == config_digest;
+      if (!up_to_date) LL_RETURN_IF_ERROR(store->AddTag(config_digest, ref));
+    }
+    LL_RETURN_IF_ERROR(store->AddRepoDigest(ref.Name(), manifest_digest, config_digest));
+    say("Digest: " + manifest_digest);
+    say(fmt::format("Status: {} for {}",
+                    up_to_date ? "Image is up to date" : "Downloaded newer image",
+                    ref.FamiliarString()));
+    say(ref.String());
+    return config_digest;
+  }
   std::set<std::string> added;
   std::vector<std::string> temps;
   auto result = [&]() -> Result<std::string> {
@@ -134,7 +151,13 @@ Result<std::string> Pull(Store* store, Images* images, const std::string& name,
       }
       std::string tmp = store->blobs().NewTmpPath("pull.layer");
       temps.push_back(tmp);
-      LL_RETURN_IF_ERROR(client.FetchBlob(d, tmp));
+      RegistryClient::Progress bar;
+      if (options.bytes) {
+        bar = [&](int64_t done, int64_t total) {
+          options.bytes(short_id, "Downloading", done, total);
+        };
+      }
+      LL_RETURN_IF_ERROR(client.FetchBlob(d, tmp, bar));
       LL_ASSIGN_OR_RETURN(NewLayer l, IngestLayer(store, tmp, short_id, d, cfg.diff_ids[i], &added));
       layers.push_back(l);
       say(short_id + ": Pull complete");

@@ -124,7 +124,12 @@ Result<std::string> Push(Store* store, Images* images, const std::string& name,
         }
       }
       if (!mounted) {
-        st = client.UploadBlob(gz, *digest, sb.st_size);
+        std::string id = ShortId(layer.diff_id);
+        RegistryClient::Progress bar;
+        if (options.bytes) {
+          bar = [&](int64_t done, int64_t total) { options.bytes(id, "Pushing", done, total); };
+        }
+        st = client.UploadBlob(gz, *digest, sb.st_size, bar);
         if (!st.ok()) {
           cleanup();
           return st;

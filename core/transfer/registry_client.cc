@@ -142,7 +142,7 @@ Result<bool> RegistryClient::Mount(const std::string& digest, const std::string&
 }
 
 Status RegistryClient::UploadBlob(const std::string& path, const std::string& digest,
-                                  int64_t size) {
+                                  int64_t size, const Progress& progress) {
   HttpRequest start;
   start.method = "POST";
   start.url = Url("blobs/uploads/");
@@ -165,6 +165,11 @@ Status RegistryClient::UploadBlob(const std::string& path, const std::string& di
       patch.body_file = path;
       patch.offset = offset;
       patch.length = n;
+      if (progress) {
+        patch.on_progress = [&, base = offset](int64_t done, int64_t) {
+          progress(base + done, size);
+        };
+      }
       patch.headers = {"Content-Type: application/octet-stream",
                        fmt::format("Content-Range: {}-{}", offset, offset + n - 1),
                        fmt::format("Content-Length: {}", n)};
@@ -185,6 +190,9 @@ Status RegistryClient::UploadBlob(const std::string& path, const std::string& di
   if (offset < size) {
     put.body_file = path;
     put.offset = offset;
+    if (progress) {
+      put.on_progress = [&, base = offset](int64_t done, int64_t) { progress(base + done, size); };
+    }
   }
   LL_ASSIGN_OR_RETURN(HttpResponse pr, Do(put));
   if (pr.status != 201) {
@@ -193,10 +201,12 @@ Status RegistryClient::UploadBlob(const std::string& path, const std::string& di
   return Status::Ok();
 }
 
-Status RegistryClient::FetchBlob(const std::string& digest, const std::string& path) {
+Status RegistryClient::FetchBlob(const std::string& digest, const std::string& path,
+                                 const Progress& progress) {
   HttpRequest req;
   req.url = Url("blobs/" + digest);
   req.output_file = path;
+  if (progress) req.on_progress = progress;
   LL_ASSIGN_OR_RETURN(HttpResponse r, Do(req));
   if (r.status != 200) {
     return Status::NotFound(fmt::format("blob {}: HTTP {}", ShortId(digest), r.status));

@@ -26,9 +26,13 @@ class RegistryClient {
   // Cross-repository mount: true when the registry mounted it from `from`.
   Result<bool> Mount(const std::string& digest, const std::string& from);
   // Uploads a file as blob `digest` (chunked above options.chunk_size).
-  Status UploadBlob(const std::string& path, const std::string& digest, int64_t size);
+  // `progress(done, total)` as bytes go.
+  using Progress = std::function<void(int64_t, int64_t)>;
+  Status UploadBlob(const std::string& path, const std::string& digest, int64_t size,
+                    const Progress& progress = nullptr);
   // Fetches a blob into `path` and checks its digest.
-  Status FetchBlob(const std::string& digest, const std::string& path);
+  Status FetchBlob(const std::string& digest, const std::string& path,
+                   const Progress& progress = nullptr);
 
  private:
   Status Authenticate(const HttpResponse& challenge);

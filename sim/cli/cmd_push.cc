@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/args.h"
+#include "cli/format.h"
 #include "cli/verbs.h"
 #include "layerlab/registry.h"
 
@@ -29,10 +30,26 @@ RegistryOptions Options(const po::variables_map& vm) {
     }
   }
   if (const char* chunk = std::getenv("LAYERLAB_CHUNK_SIZE")) o.chunk_size = std::atoll(chunk);
+  // On a terminal each layer gets a bar, redrawn in place, which its final line replaces.
+  static bool bar_shown = false;
   o.progress = [](const std::string& line) {
-    fmt::print("{}\n", line);
+    fmt::print("{}{}\n", bar_shown ? "\r\033[K" : "", line);
+    bar_shown = false;
     std::fflush(stdout);
   };
+  if (isatty(1)) {
+    o.bytes = [](const std::string& id, const std::string& what, int64_t done, int64_t total) {
+      if (total <= 0) return;
+      int width = 50;
+      int filled = static_cast<int>(width * done / total);
+      std::string bar(static_cast<size_t>(filled), '=');
+      if (filled < width) bar += '>';
+      bar.resize(static_cast<size_t>(width), ' ');
+      fmt::print("\r\033[K{}: {} [{}] {}/{}", id, what, bar, HumanSize(done), HumanSize(total));
+      bar_shown = true;
+      std::fflush(stdout);
+    };
+  }
   return o;
 }
 
@@ -68,9 +85,21 @@ int CmdPull(Context& ctx, const std::vector<std::string>& args) {
   auto images = ctx.images();
   if (!store || !images) return Fail(!store ? store.error() : images.error());
   RegistryOptions o = Options(va.vm);
-  if (va.vm["quiet"].as<bool>()) o.progress = nullptr;
+  bool quiet = va.vm["quiet"].as<bool>();
+  if (quiet) {
+    o.progress = nullptr;
+    o.bytes = nullptr;
+  }
   auto r = Pull(*store, *images, va.positional[0], o);
   if (!r) return Fail(r.error());
+  if (quiet) {  // Docker's `pull -q` prints the full reference
+    auto parsed = ParseNormalizedNamed(va.positional[0]);
+    if (parsed.ref) {
+      Reference ref = *parsed.ref;
+      if (!ref.tagged() && !ref.digested()) ref.tag = "latest";
+      fmt::print("{}\n", ref.String());
+    }
+  }
   return 0;
 }
 
@@ -113,6 +142,10 @@ int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
                               1, 1);
   if (va.exit_code >= 0) return va.exit_code;
   Status st = Logout(va.positional[0], RegistryOptions{});
+  if (st.code() == Code::kNotFound) {  // Docker: not an error
+    fmt::print("Not logged in to {}\n", va.positional[0]);
+    return 0;
+  }
   if (!st.ok()) return Fail(st);
   fmt::print("Removing login credentials for {}\n", va.positional[0]);
   return 0;

@@ -24,6 +24,9 @@ struct RegistryOptions {
   int64_t chunk_size = 8 << 20;  // blobs bigger than this are uploaded in PATCH chunks
   // Progress lines as Docker prints them ("5f70bf18a086: Pushed").
   std::function<void(const std::string&)> progress;
+  // Bytes moving for one layer (its short id, "Pushing" or "Downloading", done, total): what a
+  // terminal shows as a progress bar. Optional.
+  std::function<void(const std::string&, const std::string&, int64_t, int64_t)> bytes;
 };
 
 std::string DefaultAuthFile();

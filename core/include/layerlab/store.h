@@ -162,6 +162,8 @@ class Store {
   // `repository@digest` names an image had in a registry (push, pull); kept until the image goes.
   Status AddRepoDigest(const std::string& repository, const std::string& digest,
                        const std::string& image_id);
+  Result<std::optional<std::string>> LookupRepoDigest(const std::string& repository,
+                                                      const std::string& digest);
 
   // The build cache. Rows go when their image goes.
   Result<std::optional<BuildCacheRow>> FindBuildCache(const std::string& parent_id,
