@@ -1,6 +1,9 @@
 // layerlab's entry point: global options, the tracer's sink, then one verb. The only place that
 // catches option-parsing exceptions.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -12,6 +15,7 @@
 #include "cli/supervisor.h"
 #include "cli/text_sink.h"
 #include "cli/verbs.h"
+#include "layerlab/digest.h"
 
 namespace po = boost::program_options;
 using namespace layerlab;
@@ -31,7 +35,8 @@ void PrintUsage() {
       "                               $XDG_DATA_HOME/layerlab)\n"
       "      --storage-driver NAME    overlay, fuse or copy\n"
       "      --explain[=json:FILE]    Narrate what happens (text on stderr, or JSON lines)\n"
-      "      --step                   Pause after each step\n"
+      "      --step                   Pause after each step, drawing the layer stack\n"
+      "      --lang en|fr             Language of the narration (default: from LANG)\n"
       "  -v, --version                Print version information and quit\n\n"
       "Image Commands:\n"
       "  build       Build an image from a Dockerfile\n"
@@ -178,8 +183,38 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<TraceSink> sink;
   std::FILE* trace_file = nullptr;
+  std::FILE* answers = nullptr;
+  Context* context = nullptr;  // set below: --step draws layer stacks from the store
   if (opts.explain == "text" || opts.step) {
-    sink = std::make_unique<TextSink>(stderr);
+    NarrationOptions no;
+    no.lang = NarrationLanguage(vm.count("lang") ? vm["lang"].as<std::string>() : "");
+    const char* no_color = std::getenv("NO_COLOR");
+    no.color = isatty(2) && (no_color == nullptr || *no_color == '\0');
+    no.step = opts.step;
+    // Answers come from the terminal; without one (a script, a test) from stdin.
+    if (opts.step) answers = std::fopen("/dev/tty", "r");
+    no.answers = answers != nullptr ? answers : (opts.step ? stdin : nullptr);
+    no.layers = [&context](const std::string& image_id) {
+      std::vector<StackLayer> out;
+      if (context == nullptr) return out;
+      auto images = context->images();
+      if (!images) return out;
+      auto img = (*images)->Get(image_id);
+      auto cfg = (*images)->ConfigOf(image_id);
+      if (!img) return out;
+      std::vector<std::string> made_by;
+      if (cfg) {
+        for (const auto& h : cfg->history) {
+          if (!h.empty_layer) made_by.push_back(h.created_by);
+        }
+      }
+      for (size_t i = 0; i < img->layers.size(); ++i) {
+        out.push_back({ShortId(img->layers[i].diff_id), img->layers[i].size,
+                       i < made_by.size() ? made_by[i] : ""});
+      }
+      return out;
+    };
+    sink = std::make_unique<TextSink>(stderr, std::move(no));
   } else if (opts.explain.rfind("json:", 0) == 0) {
     std::string path = opts.explain.substr(5);
     trace_file = std::fopen(path.c_str(), "w");
@@ -202,7 +237,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   Context ctx(opts, Tracer(sink.get()));
+  context = &ctx;
   int rc = it->second(ctx, std::vector<std::string>(rest.begin() + 1, rest.end()));
+  context = nullptr;
   if (trace_file) std::fclose(trace_file);
+  if (answers) std::fclose(answers);
   return rc;
 }

@@ -1,0 +1,174 @@
+// The narration in French (--lang fr, or a French LANG): one sentence per event, and the
+// reasons the engine gives, translated where they carry data (cache misses, sizes, lines).
+#include <fmt/format.h>
+
+#include <regex>
+
+#include "cli/format.h"
+#include "cli/text_sink.h"
+#include "layerlab/digest.h"
+
+namespace layerlab::cli {
+
+namespace {
+
+std::string Short(const std::string& s) { return s.rfind("sha256:", 0) == 0 ? ShortId(s) : s; }
+
+}  // namespace
+
+std::string SentenceFr(const TraceEvent& e) {
+  std::string bytes = e.bytes >= 0 ? HumanSize(e.bytes) : "";
+  switch (e.kind) {
+    case TraceKind::kBlobWritten:
+      return fmt::format("blob {} enregistré ({})", Short(e.subject), bytes);
+    case TraceKind::kBlobExists:
+      return fmt::format("le blob {} est déjà stocké ; rien n'est écrit", Short(e.subject));
+    case TraceKind::kLayerCreated:
+      return fmt::format("nouvelle couche {} (diff {}, {})", Short(e.subject), Short(e.layer),
+                         bytes);
+    case TraceKind::kLayerShared:
+      return fmt::format("la couche {} est déjà stockée : elle est partagée, pas copiée ({})",
+                         Short(e.subject), bytes);
+    case TraceKind::kImageCreated:
+      return fmt::format("image {} créée, {}", Short(e.subject), bytes);
+    case TraceKind::kTagAdded:
+      return fmt::format("étiquette {} -> image {}", e.subject, Short(e.detail));
+    case TraceKind::kTagMoved:
+      return fmt::format("étiquette {} déplacée vers l'image {}", e.subject, Short(e.detail));
+    case TraceKind::kTagRemoved:
+      return fmt::format("étiquette {} retirée", e.subject);
+    case TraceKind::kImageDeleted:
+      return fmt::format("image {} supprimée", Short(e.subject));
+    case TraceKind::kLayerFreed:
+      return fmt::format("couche {} libérée ({})", Short(e.subject), bytes);
+    case TraceKind::kLayerKept:
+      return fmt::format("couche {} conservée", Short(e.subject));
+    case TraceKind::kOrphanFound:
+      return fmt::format("orphelin {}", e.subject);
+    case TraceKind::kOrphanRemoved:
+      return fmt::format("{} supprimé", e.subject);
+    case TraceKind::kStoreInitialized:
+      return fmt::format("nouveau magasin dans {}", e.subject);
+    case TraceKind::kSchemaMigrated:
+      return fmt::format("schéma du magasin mis à jour {}", e.detail);
+    case TraceKind::kLayerUnpacked:
+      return fmt::format("couche {} dépaquetée pour servir de couche inférieure en lecture seule",
+                         Short(e.subject));
+    case TraceKind::kContainerCreated:
+      return fmt::format("conteneur {} ({}) créé depuis l'image {}", Short(e.subject), e.detail,
+                         Short(e.layer));
+    case TraceKind::kWritableLayerCreated:
+      return fmt::format("couche inscriptible {} ({})", e.subject, bytes);
+    case TraceKind::kUnionMounted:
+      return fmt::format("union montée sur {}", e.subject);
+    case TraceKind::kCopyUp: {
+      std::string from = std::regex_replace(e.detail, std::regex("from layer"), "depuis la couche");
+      return fmt::format("copie vers le haut (copy-up) de /{} ({}) {}", e.subject, bytes, from);
+    }
+    case TraceKind::kWhiteout:
+      return fmt::format("whiteout pour /{}", e.subject);
+    case TraceKind::kOpaqueDir:
+      return fmt::format("répertoire opaque /{}", e.subject);
+    case TraceKind::kLaunchStep:
+      return fmt::format("lancement : {}", e.subject);
+    case TraceKind::kContainerExited:
+      return fmt::format("le conteneur {} s'est terminé avec le code {}", Short(e.subject),
+                         e.detail);
+    case TraceKind::kContainerRemoved:
+      return fmt::format("conteneur {} supprimé ({} de couche inscriptible libérés)",
+                         Short(e.subject), bytes);
+    case TraceKind::kBuildStep:
+      return fmt::format("étape {} : {}", e.detail.empty() ? "(métadonnées)" : e.detail,
+                         e.subject);
+    case TraceKind::kCacheHit:
+      return fmt::format("cache : image {} réutilisée{}", Short(e.detail),
+                         e.layer.empty() ? "" : fmt::format(", avec sa couche {}", Short(e.layer)));
+    case TraceKind::kCacheMiss:
+      return "pas dans le cache";
+    case TraceKind::kStepDone:
+      return e.layer.empty()
+                 ? fmt::format("pas de couche, métadonnées seulement ; image {}", Short(e.detail))
+                 : fmt::format("nouvelle couche {} ({}) ; image {}", Short(e.layer), bytes,
+                               Short(e.detail));
+  }
+  return TraceKindName(e.kind);
+}
+
+std::string WhyFr(const TraceEvent& e) {
+  switch (e.kind) {
+    case TraceKind::kBlobWritten: return "contenu nouveau";
+    case TraceKind::kBlobExists: return "même contenu, même empreinte : stocké une seule fois";
+    case TraceKind::kLayerCreated: return "contenu nouveau";
+    case TraceKind::kLayerShared: return "la même couche sur les mêmes parents est déjà stockée";
+    case TraceKind::kImageCreated:
+      return std::regex_replace(e.why, std::regex("layer\\(s\\)"), "couche(s)");
+    case TraceKind::kContainerCreated:
+      return "un conteneur, ce sont les couches en lecture seule de l'image plus une couche "
+             "inscriptible";
+    case TraceKind::kWritableLayerCreated:
+      return "vide au départ : rien n'est copié tant qu'aucun fichier n'est écrit";
+    case TraceKind::kUnionMounted:
+      return "overlayfs, monté dans de nouveaux espaces de noms utilisateur et montage";
+    case TraceKind::kCopyUp:
+      return "le fichier n'existait que dans une couche en lecture seule : il est d'abord copié "
+             "dans la couche inscriptible";
+    case TraceKind::kWhiteout:
+      return "une couche inférieure ne peut pas changer : la suppression est un marqueur";
+    case TraceKind::kOpaqueDir:
+      return "le répertoire cache tout ce que les couches inférieures y avaient";
+    case TraceKind::kContainerRemoved:
+      return "sa couche inscriptible part avec lui ; les couches de l'image restent";
+    case TraceKind::kLayerUnpacked:
+      return "première utilisation : chaque conteneur de chaque image qui a cette couche la "
+             "partage";
+    case TraceKind::kTagAdded:
+      return "une étiquette n'est qu'un nom qui pointe vers un identifiant d'image";
+    case TraceKind::kTagMoved:
+      return std::regex_replace(
+          e.why, std::regex("^it named (\\S+) before; that image keeps its other names or becomes <none>$"),
+          "il nommait $1 ; cette image garde ses autres noms ou devient <none>");
+    case TraceKind::kTagRemoved:
+      return "seul le nom part ; l'image reste tant que d'autres noms ou des enfants l'utilisent";
+    case TraceKind::kContainerExited:
+      return std::regex_replace(e.why, std::regex("^killed by signal (\\d+)$"), "tué par le signal $1") ==
+                     e.why
+                 ? "la commande s'est terminée"
+                 : std::regex_replace(e.why, std::regex("^killed by signal (\\d+)$"),
+                                      "tuée par le signal $1");
+    case TraceKind::kImageDeleted: return "aucune étiquette, aucun enfant ni conteneur ne l'utilise";
+    case TraceKind::kLayerFreed: return "aucune autre image n'utilise cette couche";
+    case TraceKind::kLayerKept:
+      return std::regex_replace(
+          std::regex_replace(e.why, std::regex("^image (\\S+) still uses it$"),
+                             "l'image $1 l'utilise encore"),
+          std::regex("^a layer of another image is built on it$"),
+          "une couche d'une autre image est construite dessus");
+    case TraceKind::kBuildStep: return e.why;  // the Dockerfile line
+    case TraceKind::kStepDone:
+      return std::regex_replace(e.why, std::regex("^virtual size (\\d+) B$"),
+                                "taille virtuelle $1 o");
+    case TraceKind::kCacheMiss: {
+      static const std::vector<std::pair<std::regex, std::string>> kRules = {
+          {std::regex("^line (\\d+) \\((.*)\\): "), "ligne $1 ($2) : "},
+          {std::regex(" changed"), " a changé"},
+          {std::regex(" added"), " ajouté"},
+          {std::regex(" removed"), " supprimé"},
+          {std::regex("^--no-cache was given$"), "--no-cache demandé"},
+          {std::regex("never built before on scratch"), "jamais construite sur scratch"},
+          {std::regex("never built before on image"), "jamais construite sur l'image"},
+          {std::regex("an earlier step of this stage was rebuilt"),
+           "une étape précédente de cette phase a été reconstruite"},
+          {std::regex("the instruction is new here \\(last build ran (.*) at this point\\)"),
+           "l'instruction est nouvelle ici (la construction précédente exécutait $1 à cet "
+           "endroit)"},
+          {std::regex("^build args changed: "), "les arguments de construction ont changé : "},
+      };
+      std::string why = e.why;
+      for (const auto& [re, fr] : kRules) why = std::regex_replace(why, re, fr);
+      return why;
+    }
+    default: return "";
+  }
+}
+
+}  // namespace layerlab::cli
