@@ -23,23 +23,9 @@ using build::BuildRun;
 namespace {
 
 Result<std::string> ReadText(const std::string& path, const std::string& what) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(fmt::format("read {} `{}`", what, path), errno);
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return Status::FromErrno(fmt::format("read {} `{}`", what, path), err);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
+  auto text = ReadFileToString(path);
+  if (!text) return Status(text.error()).WithContext(fmt::format("read {}", what));
+  return text;
 }
 
 }  // namespace

@@ -29,6 +29,26 @@ Status MakeDirs(const std::string& path) {
   return Status::Ok();
 }
 
+Result<std::string> ReadFileToString(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(fmt::format("open `{}`", path), errno);
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      return Status::FromErrno(fmt::format("read `{}`", path), err);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
 Status SyncDir(const std::string& dir) {
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(fmt::format("open directory `{}`", dir), errno);
@@ -160,26 +180,14 @@ Result<std::string> BlobStore::Put(std::string_view data) {
 
 Result<std::string> BlobStore::Get(const std::string& digest) const {
   if (!IsValidDigest(digest)) return Status::InvalidArgument(fmt::format("bad digest `{}`", digest));
-  std::string path = PathOf(digest);
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(fmt::format("blob {} is missing", digest));
-    return Status::FromErrno(fmt::format("open `{}`", path), errno);
-  }
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return Status::FromErrno(fmt::format("read `{}`", path), err);
+  auto read = ReadFileToString(PathOf(digest));
+  if (!read) {
+    if (read.error().os_errno() == ENOENT) {
+      return Status::NotFound(fmt::format("blob {} is missing", digest));
     }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    return read.error();
   }
-  close(fd);
+  std::string out = std::move(*read);
   std::string actual = Sha256Digest(out);
   if (actual != digest) {
     return Status::Corrupt(

@@ -77,6 +77,9 @@ class BlobStore {
 
 // Writes a file durably: tmp file in `tmp_dir`, fsync, rename over `path`, fsync the directory.
 Status WriteFileAtomic(const std::string& tmp_dir, const std::string& path, std::string_view data);
+// A whole file's bytes. Io (with errno) when it cannot be opened or read.
+Result<std::string> ReadFileToString(const std::string& path);
+
 // fsync a directory so a rename in it is durable.
 Status SyncDir(const std::string& dir);
 // mkdir -p.
