@@ -276,6 +276,47 @@ int g_tty_sock = -1;  // the child's end of the socket the terminal's master tra
   ChildFail(err_fd, Status::FromErrno(fmt::format("exec: \"{}\"", p.argv[0]), err), 126);
 }
 
+// Which namespace the kernel refuses, found by creating them one by one in a throwaway child
+// (user first, since the others need it when we are not root), and why when the cause is known.
+std::string RefusedNamespace(int flags) {
+  static const std::pair<int, const char*> kOrder[] = {
+      {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mount"}, {CLONE_NEWPID, "pid"},
+      {CLONE_NEWUTS, "uts"},   {CLONE_NEWIPC, "ipc"},  {CLONE_NEWNET, "net"},
+      {CLONE_NEWCGROUP, "cgroup"}};
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return "the kernel refused to create the namespaces";
+  pid_t child = fork();
+  if (child == 0) {
+    close(p[0]);
+    int result[2] = {-1, 0};
+    for (size_t i = 0; i < sizeof kOrder / sizeof kOrder[0]; ++i) {
+      if (!(flags & kOrder[i].first)) continue;
+      if (unshare(kOrder[i].first) != 0) {
+        result[0] = static_cast<int>(i);
+        result[1] = errno;
+        break;
+      }
+    }
+    (void)!write(p[1], result, sizeof result);
+    _exit(0);
+  }
+  close(p[1]);
+  int result[2] = {-1, 0};
+  bool got = child > 0 && read(p[0], result, sizeof result) == sizeof result;
+  close(p[0]);
+  if (child > 0) waitpid(child, nullptr, 0);
+  if (!got || result[0] < 0) return "the kernel refused to create the namespaces";
+  const auto& [flag, name] = kOrder[result[0]];
+  std::string why = fmt::format("the kernel refused the {} namespace ({}: {})", name,
+                                CloneFlagNames(flag), std::strerror(result[1]));
+  if (flag == CLONE_NEWUSER) {
+    why += "; unprivileged user namespaces are off here (sysctl "
+           "kernel.unprivileged_userns_clone or user.max_user_namespaces), or this is a chroot: "
+           "run as root, or ask the administrator to enable them";
+  }
+  return why;
+}
+
 }  // namespace
 
 Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchError* error,
@@ -301,9 +342,8 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
     close(err[0]);
     close(err[1]);
     return Status::FromErrno(
-        fmt::format("clone({}): the kernel refused to create the namespaces; try --storage-driver "
-                    "copy as root, or enable unprivileged user namespaces",
-                    CloneFlagNames(plan.clone_flags)),
+        fmt::format("clone({}): {}", CloneFlagNames(plan.clone_flags),
+                    RefusedNamespace(plan.clone_flags)),
         e);
   }
   if (pid == 0) {
