@@ -329,7 +329,8 @@ Status BuildRun::Step(const DockerfileNode& n, StageState* s, const CacheKey& ke
       for (const auto& l : s->layers) step.virtual_size += l.size;
       step.image_id = s->image_id;
       step.seconds = Since(t0);
-      tracer.Emit(TraceKind::kCacheHit, key.instruction, "", step.layer_size, step.layer,
+      tracer.Emit(TraceKind::kCacheHit, key.instruction, "",
+                  step.layer.empty() ? -1 : step.layer_size, step.layer,
                   s->image_id);
       progress_->Finished(step);
       return Status::Ok();

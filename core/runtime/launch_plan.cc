@@ -42,8 +42,11 @@ std::vector<std::string> DescribePlan(const LaunchPlan& p) {
     out.push_back(fmt::format("bind {} as the root (copy driver: a private full copy)", p.rootfs));
   }
   for (const auto& m : p.mounts) {
-    out.push_back(fmt::format("mount {}{} on {}{}{}", m.source.empty() ? "" : m.source + " ",
-                              m.options.empty() ? "" : "(" + m.options + ")", m.target,
+    // The source, or for a virtual filesystem its type ("mount proc on /proc").
+    static const char* kTypes[] = {"overlay", "proc", "tmpfs", "", "devpts", "sysfs", "", "mqueue"};
+    std::string what = m.source.empty() ? kTypes[static_cast<int>(m.kind)] : m.source;
+    if (!m.options.empty()) what += (what.empty() ? "" : " ") + ("(" + m.options + ")");
+    out.push_back(fmt::format("mount {}{}on {}{}{}", what, what.empty() ? "" : " ", m.target,
                               m.read_only ? " read-only" : "", m.why.empty() ? "" : ": " + m.why));
   }
   out.push_back(fmt::format("pivot_root into {}, then detach the old root: the host's files are "
