@@ -12,7 +12,7 @@ PACKAGES=(
   busybox-static tar gzip python3
 )
 # Real peers the interop tests talk to (they skip, saying why, where one is missing).
-TEST_PACKAGES=(docker-registry skopeo umoci podman)
+TEST_PACKAGES=(docker-registry skopeo umoci podman chromium)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <memory>
 
 #include <boost/program_options.hpp>
@@ -15,6 +17,8 @@
 #include "cli/supervisor.h"
 #include "cli/text_sink.h"
 #include "cli/verbs.h"
+#include "layerlab/layer_report.h"
+#include "render/html_page.h"
 #include "layerlab/digest.h"
 
 namespace po = boost::program_options;
@@ -34,7 +38,9 @@ void PrintUsage() {
       "      --root DIR               Store root (default $LAYERLAB_ROOT, else\n"
       "                               $XDG_DATA_HOME/layerlab)\n"
       "      --storage-driver NAME    overlay, fuse or copy\n"
-      "      --explain[=json:FILE]    Narrate what happens (text on stderr, or JSON lines)\n"
+      "      --explain[=json:FILE|html:FILE]\n"
+      "                               Narrate what happens (text on stderr, JSON lines, or a\n"
+      "                               page to step through in a browser)\n"
       "      --step                   Pause after each step, drawing the layer stack\n"
       "      --lang en|fr             Language of the narration (default: from LANG)\n"
       "  -v, --version                Print version information and quit\n\n"
@@ -185,6 +191,8 @@ int main(int argc, char** argv) {
   std::FILE* trace_file = nullptr;
   std::FILE* answers = nullptr;
   Context* context = nullptr;  // set below: --step draws layer stacks from the store
+  RecordingSink* html = nullptr;  // --explain=html:FILE records, then writes the page at exit
+  std::string html_path;
   if (opts.explain == "text" || opts.step) {
     NarrationOptions no;
     no.lang = NarrationLanguage(vm.count("lang") ? vm["lang"].as<std::string>() : "");
@@ -223,9 +231,22 @@ int main(int argc, char** argv) {
       return 125;
     }
     sink = std::make_unique<JsonLinesSink>(trace_file);
+  } else if (opts.explain.rfind("html:", 0) == 0) {
+    html_path = opts.explain.substr(5);
+    std::FILE* probe = std::fopen(html_path.c_str(), "w");  // fail before doing anything
+    if (probe == nullptr) {
+      fmt::print(stderr, "Error: --explain: cannot write `{}`: {}\n", html_path,
+                 std::strerror(errno));
+      return 125;
+    }
+    std::fclose(probe);
+    auto recording = std::make_unique<RecordingSink>();
+    html = recording.get();
+    sink = std::move(recording);
   } else if (!opts.explain.empty()) {
     fmt::print(stderr,
-               "layerlab: --explain={}: expected --explain (text) or --explain=json:FILE\n",
+               "layerlab: --explain={}: expected --explain (text), --explain=json:FILE or "
+               "--explain=html:FILE\n",
                opts.explain);
     return 125;
   }
@@ -239,6 +260,27 @@ int main(int argc, char** argv) {
   Context ctx(opts, Tracer(sink.get()));
   context = &ctx;
   int rc = it->second(ctx, std::vector<std::string>(rest.begin() + 1, rest.end()));
+  if (html != nullptr) {
+    std::vector<TraceEvent> events = html->events;  // a copy: opening the store may emit more
+    std::optional<LayerReport> report;
+    if (std::string image = render::LastImageInTrace(events); !image.empty()) {
+      auto store = ctx.store();
+      auto images = ctx.images();
+      if (store && images) {
+        if (auto r = ReportLayers(*store, *images, image)) report = std::move(*r);
+      }
+    }
+    std::string title = "layerlab";
+    for (const auto& a : rest) title += " " + a;
+    std::string lang = NarrationLanguage(vm.count("lang") ? vm["lang"].as<std::string>() : "");
+    std::ofstream out(html_path, std::ios::binary | std::ios::trunc);
+    out << render::RenderHtmlPage(events, report, lang, title);
+    out.close();
+    if (!out) {
+      fmt::print(stderr, "Error: --explain: cannot write `{}`\n", html_path);
+      if (rc == 0) rc = 1;
+    }
+  }
   context = nullptr;
   if (trace_file) std::fclose(trace_file);
   if (answers) std::fclose(answers);
