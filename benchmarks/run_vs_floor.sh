@@ -4,6 +4,8 @@
 # Prints the median wall time of N runs of each (default 30) and the ratios to the floor.
 # Usage: benchmarks/run_vs_floor.sh [LAYERLAB_BINARY] [N]
 set -euo pipefail
+# shellcheck source=benchmarks/lib.sh
+source "$(dirname "$0")/lib.sh"
 LAYERLAB="${1:-build/sim/layerlab}"
 N="${2:-30}"
 WORK="$(mktemp -d)"
@@ -16,17 +18,6 @@ export LAYERLAB_ROOT="$WORK/store"
 mkdir -p "$WORK/bundle/rootfs"
 tar -C "$WORK/bundle/rootfs" -xf "$WORK/rootfs.tar"
 
-median() {  # runs "$@" N times, prints the median in milliseconds
-  local times=()
-  for _ in $(seq "$N"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
 
 floor=$(median unshare --user --map-root-user --mount --pid --fork --uts --ipc --net \
   chroot "$WORK/bundle/rootfs" /bin/true)

@@ -8,26 +8,15 @@
 # here (the unit of comparison is the null-sink check, one branch per event).
 # Usage: benchmarks/trace_overhead.sh [LAYERLAB_BINARY] [N]
 set -euo pipefail
+# shellcheck source=benchmarks/lib.sh
+source "$(dirname "$0")/lib.sh"
 LAYERLAB="${1:-build/sim/layerlab}"
 N="${2:-10}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 export LAYERLAB_ROOT="$WORK/store"
 
-mkdir -p "$WORK/ctx/app"
-for i in $(seq 100); do head -c 10240 /dev/urandom > "$WORK/ctx/app/file$i.bin"; done
-cat > "$WORK/ctx/Dockerfile" <<'DOCKERFILE'
-FROM busybox
-ARG VERSION=1.0
-ENV APP=/app
-WORKDIR /app
-COPY app/ /app/
-RUN sha256sum /app/*.bin > /app/SUMS
-RUN echo 'user:x:1000:1000::/app:/bin/sh' >> /etc/passwd
-USER user
-EXPOSE 8080
-CMD ["cat", "/app/SUMS"]
-DOCKERFILE
+make_build_context "$WORK/ctx"
 
 MODES=(off json-null json-file text)
 LABELS=("tracing off (null sink)" "--explain=json:/dev/null" "--explain=json:FILE"
@@ -53,14 +42,14 @@ for _ in $(seq "$N"); do
   done
 done
 
-median() {  # median of the microsecond times in file $1, in milliseconds
+median_of_file() {  # median of the microsecond times in file $1, in milliseconds
   sort -n "$1" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
 }
-off=$(median "$WORK/times.off")
+off=$(median_of_file "$WORK/times.off")
 lines=$(wc -l < "$WORK/trace.jsonl")
 printf '%-40s %10s %10s\n' "cold build, 10 instructions, N=$N" "median ms" "vs off"
 for i in "${!MODES[@]}"; do
-  m=$(median "$WORK/times.${MODES[$i]}")
+  m=$(median_of_file "$WORK/times.${MODES[$i]}")
   awk -v l="${LABELS[$i]}" -v m="$m" -v o="$off" \
     'BEGIN {printf "%-40s %10s %+9.1f%%\n", l, m, (m - o) / o * 100}'
 done
