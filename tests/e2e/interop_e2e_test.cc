@@ -366,7 +366,7 @@ TEST_F(E2EInteropRegistryTest, WePullTheLinuxAmd64ImageOfAnIndexSkopeoPushed) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// podman (not installed by default)
+// podman (scripts/setup.sh test installs it; skipped where it is missing)
 
 TEST_F(E2EInteropTest, PodmanLoadsOurArchiveAndWeLoadWhatPodmanSaves) {
   REQUIRE_TOOL("podman", "podman");
