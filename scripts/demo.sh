@@ -3,7 +3,8 @@
 set -euo pipefail
 LAYERLAB="${1:-build/sim/layerlab}"
 export LAYERLAB_ROOT="$PWD/build/demo-store"
-rm -rf "$LAYERLAB_ROOT" "$PWD/build/demo-rootfs" "$PWD/build/demo-rootfs.tar"
+rm -rf "$LAYERLAB_ROOT" "$PWD/build/demo-rootfs" "$PWD/build/demo-rootfs.tar" \
+  "$PWD/build/demo-app" "$PWD/build/demo-app.tar"
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "layerlab $*"; "$LAYERLAB" "$@"; }
 
@@ -37,4 +38,27 @@ run commit -m "the demo's change" web demo:v1
 run history demo:v1
 run system df -v
 run rm web
+echo
+echo "A Dockerfile becomes layers: RUN, COPY and ADD make one each; the rest is metadata."
+mkdir -p build/demo-app
+echo 'print("hello")' > build/demo-app/app.py
+printf 'all:\n\techo built\n' > build/demo-app/Makefile
+cat > build/demo-app/Dockerfile <<'DOCKERFILE'
+FROM busybox
+COPY . /app
+RUN echo "made by RUN" > /app/built.txt && chmod 600 /app/app.py
+CMD ["cat", "/app/built.txt"]
+DOCKERFILE
+run build -t app:v1 build/demo-app
+run history app:v1
+echo "A second build reuses every step from the cache; changing one file misses from its COPY on."
+run build -t app:v1 build/demo-app
+echo 'print("hello again")' > build/demo-app/app.py
+run build -t app:v1 build/demo-app
+echo "Each layer's files, and what the chmod cost (the file is copied up whole):"
+run layers app:v1 --path /app/app.py
+run run --rm app:v1
+echo "An image on disk is a tar of tars: docker save's format, readable by docker, podman, skopeo."
+run save -o build/demo-app.tar app:v1
+tar -tf build/demo-app.tar
 run system check
