@@ -297,7 +297,7 @@ Result<std::optional<WrittenLayer>> BuildRun::CopyInto(StageState& s, const Copy
   LL_ASSIGN_OR_RETURN(std::string image, EnsureImage(&s));
   RunOptions ro;
   ro.entrypoint = std::vector<std::string>{"/bin/true"};
-  LL_ASSIGN_OR_RETURN(ContainerInfo c, containers_->Create(image, "", {}, ro));
+  LL_ASSIGN_OR_RETURN(ContainerInfo c, containers_->Create(image, TempName(), {}, ro));
   std::string staging = store_->blobs().NewTmpPath("add");
   Status st = containers_->Mutate(c, [&](const std::string& root) -> Status {
     Fd root_fd(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -454,7 +454,7 @@ Result<std::string> BuildRun::ExportFrom(const std::string& from,
   if (auto it = exported_.find(memo); it != exported_.end()) return it->second;
   RunOptions ro;
   ro.entrypoint = std::vector<std::string>{"/bin/true"};
-  LL_ASSIGN_OR_RETURN(ContainerInfo c, containers_->Create(image, "", {}, ro));
+  LL_ASSIGN_OR_RETURN(ContainerInfo c, containers_->Create(image, TempName(), {}, ro));
   std::string dir = store_->blobs().NewTmpPath("from");
   Status st = MakeDirs(dir);
   if (st.ok()) {
@@ -501,7 +501,7 @@ Result<std::optional<WrittenLayer>> BuildRun::RunInContainer(StageState& s,
   ro.entrypoint = argv;
   ro.env = env;
   ro.network = "none";
-  LL_ASSIGN_OR_RETURN(ContainerInfo c, containers_->Create(image, "", {}, ro));
+  LL_ASSIGN_OR_RETURN(ContainerInfo c, containers_->Create(image, TempName(), {}, ro));
   // The command's output goes through a small relay process that prefixes each line like
   // BuildKit's plain progress ("#5 0.123 text"). A process, not a thread: the launcher forks.
   int p[2];

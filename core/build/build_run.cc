@@ -1,7 +1,12 @@
 // The build loop: stages the target needs, FROM, each instruction as a cached step, the result.
 #include "build/build_run.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -57,8 +62,35 @@ std::string BuildRun::StepName(const Stage& stage, const std::string& text) cons
   return fmt::format("[{}{:>{}}/{}] {}", StageLabel(stage), step_no_, width, step_total_, text);
 }
 
+std::string BuildRun::TempName() {
+  return fmt::format("build-{}-{}", getpid(), ++temp_count_);
+}
+
+void BuildRun::RemoveLeftovers() {
+  auto list = containers_->List();
+  if (!list) return;
+  for (const auto& c : *list) {
+    int pid = 0, n = 0;
+    if (std::sscanf(c.name.c_str(), "build-%d-%d", &pid, &n) != 2 || pid <= 0) continue;
+    if (pid == getpid()) continue;
+    // Gone, or a zombie nobody has reaped yet: its build was killed mid-step.
+    bool dead = kill(pid, 0) != 0 && errno == ESRCH;
+    if (!dead) {
+      std::FILE* f = std::fopen(fmt::format("/proc/{}/stat", pid).c_str(), "r");
+      char state = 0;
+      if (f != nullptr) {
+        (void)!std::fscanf(f, "%*d (%*[^)]) %c", &state);
+        std::fclose(f);
+      }
+      dead = state == 'Z' || f == nullptr;
+    }
+    if (dead) (void)containers_->Remove(c, true);
+  }
+}
+
 Result<BuildResult> BuildRun::Run() {
   LL_ASSIGN_OR_RETURN(plan_, SplitStages(*df_));
+  RemoveLeftovers();
   std::vector<Reference> tags;
   for (const auto& t : options_.tags) {
     auto parsed = ParseNormalizedTagged(t);

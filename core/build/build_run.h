@@ -58,6 +58,10 @@ class BuildRun {
   // Wraps a step's error with its place in the Dockerfile.
   Status Located(const DockerfileNode& n, const Status& st) const;
   std::string StepName(const Stage& stage, const std::string& text) const;
+  // Names of the build's own containers: "build-<pid>-<n>", so that a later build can remove
+  // those a killed build left behind (RemoveLeftovers).
+  std::string TempName();
+  void RemoveLeftovers();
   std::string StageLabel(const Stage& stage) const;
 
   Store* store_;
@@ -79,6 +83,7 @@ class BuildRun {
   int step_no_ = 0, step_total_ = 0;
   const Stage* stage_ = nullptr;
   int steps_ = 0, cached_ = 0;
+  int temp_count_ = 0;
   std::string hidden_miss_;
   std::string display_prefix_;  // "ONBUILD " while a base image's triggers run  // why a metadata step missed, told at the next displayed step
 };

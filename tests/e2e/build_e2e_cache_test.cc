@@ -1,6 +1,9 @@
 // End-to-end tests of the build cache (what a rebuild reuses, and the reason it gives when it
 // cannot) and of a failing RUN. The fixture is build_fixture.h.
+#include <signal.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <utime.h>
 
 #include <ctime>
@@ -217,6 +220,28 @@ TEST_F(E2EBuildFailTest, AFailingBuildLeavesAnEarlierImageOfTheTagAlone) {
   Put(ctx, "Dockerfile", "FROM busybox\nRUN exit 3\n");
   EXPECT_EQ(Build(ctx, {"-t", "keep:v1"}).exit_code, 1);
   EXPECT_EQ(IdOf("keep:v1"), id);
+}
+
+TEST_F(E2EBuildFailTest, AKilledBuildLeavesNothingTheNextBuildDoesNotClean) {
+  std::string ctx = Context();
+  Put(ctx, "Dockerfile", "FROM busybox\nRUN sleep 30\n");
+  int pid = StartCli(root_, {"build", "-q", "-t", "killed:v1", ctx});
+  // Wait until the RUN's container exists, then kill the build outright.
+  bool running = false;
+  for (int i = 0; i < 100 && !running; ++i) {
+    running = Ok({"ps", "-a", "-q"}) != "";
+    if (!running) usleep(50 * 1000);
+  }
+  ASSERT_TRUE(running);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_NE(Ok({"ps", "-a", "--format", "{{.Names}}"}).find("build-"), std::string::npos);
+  // No image was tagged; the next build removes the killed build's container (and its process).
+  EXPECT_EQ(Run({"image", "inspect", "killed:v1"}).exit_code, 1);
+  Put(ctx, "Dockerfile", "FROM busybox\nRUN true\n");
+  BuildOk(ctx, {"-t", "next:v1"});
+  EXPECT_EQ(Ok({"ps", "-a", "-q"}), "");
+  EXPECT_EQ(Ok({"system", "check"}).find("0 orphans") != std::string::npos, true);
 }
 
 }  // namespace layerlab::testing::build
