@@ -132,8 +132,7 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
     return 125;
   }
   if (va.vm["detach"].as<bool>()) {
-    if (va.vm["rm"].as<bool>()) return Fail("--rm with -d is not supported yet");
-    int rc = StartDetached(ctx, *c);
+    int rc = StartDetached(ctx, *c, va.vm["rm"].as<bool>());
     if (rc == 0) fmt::print("{}\n", c->id);
     return rc;
   }

@@ -26,7 +26,7 @@ int ParseSignal(const std::string& text) {
   return -1;
 }
 
-int StartDetached(Context& ctx, const ContainerInfo& c) {
+int StartDetached(Context& ctx, const ContainerInfo& c, bool auto_remove) {
   int ready[2];
   if (pipe(ready) != 0) return Fail(Status::FromErrno("pipe", errno));
   fcntl(ready[0], F_SETFD, FD_CLOEXEC);
@@ -49,6 +49,7 @@ int StartDetached(Context& ctx, const ContainerInfo& c) {
     for (const char* a : {"__supervise"}) args.push_back(a);
     args.push_back(c.id);
     args.push_back(fd);
+    if (auto_remove) args.push_back("rm");  // run --rm -d: the supervisor removes it at the end
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -103,7 +104,8 @@ struct LogWriter {
 }  // namespace
 
 int CmdSupervise(Context& ctx, const std::vector<std::string>& args) {
-  if (args.size() != 2) return 2;
+  if (args.size() != 2 && !(args.size() == 3 && args[2] == "rm")) return 2;
+  const bool auto_remove = args.size() == 3;
   int ready = std::atoi(args[1].c_str());
   // The container must not inherit it, or the CLI would wait for the container's end.
   fcntl(ready, F_SETFD, FD_CLOEXEC);
@@ -144,6 +146,7 @@ int CmdSupervise(Context& ctx, const std::vector<std::string>& args) {
   ContainerInfo info = *c;
   if (!started) {
     (void)(*containers)->MarkExited(&info, error.exit_code, *before);
+    if (auto_remove) (void)(*containers)->Remove(info, /*force=*/true);
     report(fmt::format("E{}\n{}", error.exit_code, error.status.message()));
     return 1;
   }
@@ -180,7 +183,9 @@ int CmdSupervise(Context& ctx, const std::vector<std::string>& args) {
   auto fresh = (*again)->Get(info.id);
   if (!fresh) return 1;
   ContainerInfo done = *fresh;
-  return (*again)->MarkExited(&done, code, *before).ok() ? 0 : 1;
+  if (!(*again)->MarkExited(&done, code, *before).ok()) return 1;
+  if (auto_remove) return (*again)->Remove(done, /*force=*/true).ok() ? 0 : 1;
+  return 0;
 }
 
 }  // namespace layerlab::cli

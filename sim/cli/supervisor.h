@@ -12,7 +12,7 @@ namespace layerlab::cli {
 
 // Starts the supervisor for `c` and waits until the container runs (returns 0 and prints
 // nothing) or failed to start (prints the error, returns 125/126/127).
-int StartDetached(Context& ctx, const ContainerInfo& c);
+int StartDetached(Context& ctx, const ContainerInfo& c, bool auto_remove = false);
 // The hidden verb the supervisor runs.
 int CmdSupervise(Context& ctx, const std::vector<std::string>& args);
 // "SIGTERM", "TERM" or "15" -> 15; -1 if unknown.

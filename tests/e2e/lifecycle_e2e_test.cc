@@ -193,6 +193,22 @@ TEST_F(E2ELifecycleTest, RestartStopsAndStartsItAgain) {
   EXPECT_EQ(LogsWithLines("rs", 2), "boot\nboot\n");
 }
 
+TEST_F(E2ELifecycleTest, RunRmDetachedRemovesTheContainerWhenItExits) {
+  std::string id = Trim(Ok({"run", "--rm", "-d", "--name", "brief", "busybox", "sh", "-c",
+                            "sleep 0.3"}));
+  EXPECT_EQ(id.size(), 64u) << id;
+  // Up first, then gone (record and writable layer) once its command ended.
+  EXPECT_NE(Ok({"ps", "-a", "--format", "{{.Names}}"}).find("brief"), std::string::npos);
+  std::string left = "brief";
+  for (int i = 0; i < 100 && !left.empty(); ++i) {
+    usleep(50 * 1000);
+    left = Trim(Ok({"ps", "-a", "-q"}));
+  }
+  EXPECT_EQ(left, "");
+  EXPECT_EQ(Run({"inspect", "brief"}).exit_code, 1);
+  EXPECT_NE(Ok({"system", "check"}).find("0 orphans"), std::string::npos);
+}
+
 TEST_F(E2ELifecycleTest, RunDOfAMissingCommandFailsLikeDocker) {
   CliResult r = Run({"run", "-d", "--name", "nope", "busybox", "nosuch"});
   EXPECT_EQ(r.exit_code, 127);
