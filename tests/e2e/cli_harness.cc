@@ -89,7 +89,24 @@ void CliTest::SetUp() {
   root_ = scratch_ + "/store";
 }
 
-void CliTest::TearDown() { std::filesystem::remove_all(scratch_); }
+void CliTest::TearDown() {
+  // Containers a test left running (run -d) have supervisors that still write to the store:
+  // remove them first, then the folder; a file vanishing under remove_all is retried, not fatal.
+  if (std::filesystem::exists(root_ + "/layerlab.db")) {
+    CliResult ids = RunCli(root_, {"ps", "-a", "-q"});
+    if (ids.exit_code == 0 && !ids.out.empty()) {
+      std::vector<std::string> args = {"rm", "-f"};
+      for (const auto& id : Lines(ids.out)) args.push_back(id);
+      (void)RunCli(root_, args);
+    }
+  }
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::error_code ec;
+    std::filesystem::remove_all(scratch_, ec);
+    if (!ec) return;
+    usleep(100 * 1000);
+  }
+}
 
 std::string CliTest::Ok(const std::vector<std::string>& args) {
   CliResult r = Run(args);
