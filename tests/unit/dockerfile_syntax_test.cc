@@ -1,5 +1,5 @@
 // Dockerfile parser tests, part 1: parser directives, comments, continuations, exec and shell
-// forms, flags. Expected values are what BuildKit's parser does.
+// forms, flags, line numbers, the JSON and text renderers. Expected values are BuildKit's.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -442,6 +442,75 @@ TEST(DockerfileFlagTest, FlagsContinueAcrossLines) {
   EXPECT_EQ(df.nodes[1].flags,
             (Strings{"--mount=type=cache,target=/a", "--mount=type=tmpfs,target=/b"}));
   EXPECT_EQ(df.nodes[1].args, Strings{"make"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines of instructions
+
+TEST(DockerfileLinesTest, StartAndEndLines) {
+  Dockerfile df = Parse(
+      "# syntax=docker/dockerfile:1\n"  // 1
+      "FROM alpine\n"                   // 2
+      "\n"                              // 3
+      "RUN apk add \\\n"                // 4
+      "# a comment\n"                   // 5
+      "    curl \\\n"                   // 6
+      "\n"                              // 7
+      "    jq\n"                        // 8
+      "COPY <<EOF /etc/motd\n"          // 9
+      "hello\n"                         // 10
+      "EOF\n"                           // 11
+      "  ONBUILD RUN <<-X\n"            // 12
+      "\tbody\n"                        // 13
+      "\tX\n"                           // 14
+      "CMD [\"sh\"]\n");                // 15
+  ASSERT_EQ(df.nodes.size(), 5u);
+  const std::vector<std::pair<int, int>> want = {{2, 2}, {4, 8}, {9, 11}, {12, 14}, {15, 15}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(df.nodes[i].start_line, want[i].first) << i;
+    EXPECT_EQ(df.nodes[i].end_line, want[i].second) << i;
+  }
+  EXPECT_EQ(df.lines.size(), 15u);
+  EXPECT_EQ(df.lines[12], "\tbody");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renderers
+
+TEST(DockerfilePrintTest, JsonShape) {
+  Dockerfile df = Parse("# escape=`\nFROM a\nONBUILD RUN --network=none <<EOF\nx\nEOF\n");
+  nlohmann::json got = nlohmann::json::parse(DockerfileToJson(df));
+  nlohmann::json want = nlohmann::json::parse(R"({
+    "file": "Dockerfile",
+    "directives": {"escape": "`"},
+    "escape": "`",
+    "instructions": [
+      {"keyword": "from", "flags": [], "form": "words", "args": ["a"],
+       "start_line": 2, "end_line": 2, "original": "FROM a"},
+      {"keyword": "onbuild", "flags": [], "form": "instruction",
+       "trigger": {"keyword": "run", "flags": ["--network=none"], "form": "shell", "args": "<<EOF",
+                   "heredocs": [{"name": "EOF", "content": "x\n", "expand": true, "chomp": false,
+                                 "fd": 0}],
+                   "start_line": 3, "end_line": 5, "original": "RUN --network=none <<EOF"},
+       "start_line": 3, "end_line": 5, "original": "ONBUILD RUN --network=none <<EOF"}
+    ],
+    "warnings": []
+  })");
+  EXPECT_EQ(got, want) << nlohmann::json::diff(want, got).dump(2);
+}
+
+TEST(DockerfilePrintTest, Text) {
+  Dockerfile df = Parse(
+      "FROM a AS b\nRUN --mount=type=cache,target=/x make && \\\n    echo hi\nHEALTHCHECK NONE\n"
+      "ONBUILD COPY --chown=1:1 a b\nENV A=1 B=\"x y\"\nCOPY <<EOF /motd\nhi\nEOF\n");
+  EXPECT_EQ(DockerfileToText(df),
+            "      1  from        words [\"a\",\"AS\",\"b\"]\n"
+            "    2-3  run         shell --mount=type=cache,target=/x make &&     echo hi\n"
+            "      4  healthcheck NONE\n"
+            "      5  onbuild     -> copy --chown=1:1 words [\"a\",\"b\"]\n"
+            "      6  env         A=1 B=\"x y\"\n"
+            "    7-9  copy        words [\"<<EOF\",\"/motd\"]\n"
+            "         heredoc     <<EOF (1 lines)\n");
 }
 
 }  // namespace
