@@ -12,7 +12,7 @@ PACKAGES=(
   busybox-static tar gzip python3
 )
 # Real peers the interop tests talk to (they skip, saying why, where one is missing).
-TEST_PACKAGES=(docker-registry skopeo umoci podman chromium)
+TEST_PACKAGES=(docker-registry skopeo umoci podman chromium runc crun jupyter-nbconvert python3-nbclient python3-ipykernel python3-matplotlib)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
