@@ -119,6 +119,15 @@ Result<std::string> Containers::Commit(const ContainerInfo& c, const CommitOptio
   LL_ASSIGN_OR_RETURN(auto changes, Diff(c));
   LL_ASSIGN_OR_RETURN(WrittenLayer layer,
                       WriteChangesLayer(store_->blobs(), WritableDir(c), changes));
+  int counts[3] = {0, 0, 0};  // A, C, D
+  for (const auto& ch : changes) ++counts[static_cast<int>(ch.kind)];
+  store_->tracer().Emit(
+      TraceKind::kLayerCommitted, c.id,
+      fmt::format("the writable layer's changes become one new layer on top of the image's {} "
+                  "layer(s), which are shared, not copied",
+                  base.layers.size()),
+      layer.size, layer.diff_id,
+      fmt::format("{} added, {} changed, {} deleted", counts[0], counts[1], counts[2]));
   cfg.created = NowRfc3339Nano();
   cfg.diff_ids.push_back(layer.diff_id);
   cfg.history.push_back({cfg.created, c.Command(), options.author, options.message, false});

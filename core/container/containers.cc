@@ -403,14 +403,8 @@ Status Containers::Mutate(const ContainerInfo& c,
   return ReportChanges(c, before);
 }
 
-Status Containers::ReportChanges(const ContainerInfo& c, const std::vector<Change>& before) {
-  const Tracer& t = store_->tracer();
-  // Finding copy-ups means walking the writable layer: only when someone listens.
-  if (c.driver == StorageDriver::kCopy || !t.enabled()) return Status::Ok();
-  LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
-  LL_ASSIGN_OR_RETURN(auto after, Diff(c));
-  std::set<std::string> seen;
-  for (const auto& ch : before) seen.insert(fmt::format("{}{}", ChangeLetter(ch.kind), ch.path));
+Result<std::function<Containers::LowerName(size_t)>> Containers::LowerNamer(const ContainerInfo& c,
+                                                               size_t lower_count) {
   LL_ASSIGN_OR_RETURN(auto img, images_->Get(c.image_id));
   auto cfg = images_->ConfigOf(c.image_id);
   // Which history entry made each layer: the n-th non-empty entry made layer n.
@@ -420,6 +414,28 @@ Status Containers::ReportChanges(const ContainerInfo& c, const std::vector<Chang
       if (!h.empty_layer) made_by.push_back(h.created_by);
     }
   }
+  return std::function<LowerName(size_t)>([img, made_by, lower_count](size_t index) {
+    size_t number = lower_count - index;  // 1 = the bottom layer
+    const LayerRecord* l =
+        number >= 1 && number <= img.layers.size() ? &img.layers[number - 1] : nullptr;
+    std::string by = number >= 1 && number <= made_by.size() ? made_by[number - 1] : "";
+    return LowerName{l ? l->diff_id : "",
+                     fmt::format("from layer {}{}{}", number,
+                                 l ? " (" + ShortId(l->diff_id) + ")" : "",
+                                 by.empty() ? "" : ", made by: " + by)};
+  });
+}
+
+Status Containers::ReportChanges(const ContainerInfo& c, const std::vector<Change>& before) {
+  const Tracer& t = store_->tracer();
+  // Finding copy-ups means walking the writable layer: only when someone listens.
+  if (c.driver == StorageDriver::kCopy || !t.enabled()) return Status::Ok();
+  LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
+  LL_ASSIGN_OR_RETURN(auto after, Diff(c));
+  std::set<std::string> seen;
+  for (const auto& ch : before) seen.insert(fmt::format("{}{}", ChangeLetter(ch.kind), ch.path));
+  LL_ASSIGN_OR_RETURN(auto img, images_->Get(c.image_id));
+  LL_ASSIGN_OR_RETURN(auto name, LowerNamer(c, lowers.size()));
   std::vector<Change> fresh;
   for (const auto& ch : after) {
     if (!seen.count(fmt::format("{}{}", ChangeLetter(ch.kind), ch.path))) fresh.push_back(ch);
@@ -427,16 +443,11 @@ Status Containers::ReportChanges(const ContainerInfo& c, const std::vector<Chang
   bool has_init = lowers.size() > img.layers.size();
   for (const auto& cu : FindCopyUps(fresh, lowers)) {
     if (has_init && cu.layer == 0) continue;  // the init layer's bind-mount targets
-    size_t number = lowers.size() - cu.layer;  // 1 = the bottom layer
-    const LayerRecord* l =
-        number >= 1 && number <= img.layers.size() ? &img.layers[number - 1] : nullptr;
-    std::string by = number >= 1 && number <= made_by.size() ? made_by[number - 1] : "";
+    LowerName n = name(cu.layer);
     t.Emit(TraceKind::kCopyUp, cu.path,
            "observed after the fact: the file is now in the writable layer and also in a "
            "read-only one, so overlayfs copied it up whole on its first change",
-           cu.bytes, l ? l->diff_id : "",
-           fmt::format("from layer {}{}{}", number, l ? " (" + ShortId(l->diff_id) + ")" : "",
-                       by.empty() ? "" : ", made by: " + by));
+           cu.bytes, n.diff_id, n.label);
   }
   for (const auto& ch : fresh) {
     if (ch.kind == ChangeKind::kDeleted && !ch.under_opaque) {
@@ -447,6 +458,38 @@ Status Containers::ReportChanges(const ContainerInfo& c, const std::vector<Chang
       t.Emit(TraceKind::kOpaqueDir, ch.path,
              "the directory was removed and made again: it now hides all lower contents");
     }
+  }
+  return Status::Ok();
+}
+
+Status Containers::ExplainDiff(const ContainerInfo& c, const std::vector<Change>& changes) {
+  const Tracer& t = store_->tracer();
+  if (!t.enabled()) return Status::Ok();
+  LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));  // the image's layers, top first
+  LL_ASSIGN_OR_RETURN(auto name, LowerNamer(c, lowers.size()));
+  for (const auto& ch : changes) {
+    size_t below = lowers.size();  // the highest image layer that has the path
+    struct stat st;
+    for (size_t i = 0; i < lowers.size() && below == lowers.size(); ++i) {
+      if (::lstat((lowers[i] + "/" + ch.path).c_str(), &st) == 0) below = i;
+    }
+    LowerName n = below < lowers.size() ? name(below) : LowerName{};
+    bool dir = ::lstat((WritableDir(c) + "/" + ch.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    std::string why;
+    if (ch.kind == ChangeKind::kAdded) {
+      why = "only the writable layer has it; no image layer does";
+    } else if (ch.kind == ChangeKind::kDeleted) {
+      why = ch.under_opaque ? "its directory was made opaque, which hides everything below it"
+                            : "a whiteout in the writable layer hides it; the image layer is not "
+                              "changed";
+    } else if (dir) {
+      why = "a directory whose entries changed: the writable layer has its own copy of it";
+    } else {
+      why = "the writable layer holds a whole copy, made on the first write (copy-up), that "
+            "hides the image's version";
+    }
+    t.Emit(TraceKind::kChangeListed, ch.path, why, -1, n.diff_id,
+           std::string(1, ChangeLetter(ch.kind)) + (n.label.empty() ? "" : " " + n.label));
   }
   return Status::Ok();
 }

@@ -40,6 +40,11 @@ const char* TraceKindName(TraceKind kind) {
     case TraceKind::kCacheHit: return "cache_hit";
     case TraceKind::kCacheMiss: return "cache_miss";
     case TraceKind::kStepDone: return "step_done";
+    case TraceKind::kImageSize: return "image_size";
+    case TraceKind::kContainerSize: return "container_size";
+    case TraceKind::kSizeSummary: return "size_summary";
+    case TraceKind::kLayerCommitted: return "layer_committed";
+    case TraceKind::kChangeListed: return "change_listed";
   }
   return "unknown";
 }

@@ -55,6 +55,9 @@ int CmdDiff(Context& ctx, const std::vector<std::string>& args) {
   auto changes = (*containers)->Diff(*c);
   if (!changes) return Fail(changes.error());
   for (const auto& ch : *changes) fmt::print("{} /{}\n", ChangeLetter(ch.kind), ch.path);
+  std::fflush(stdout);
+  Status explained = (*containers)->ExplainDiff(*c, *changes);
+  if (!explained.ok()) return Fail(explained);
   return 0;
 }
 

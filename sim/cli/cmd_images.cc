@@ -8,6 +8,7 @@
 #include "cli/context.h"
 #include "cli/format.h"
 #include "cli/verbs.h"
+#include "layerlab/usage.h"
 
 namespace layerlab::cli {
 
@@ -97,6 +98,7 @@ int CmdImages(Context& ctx, const std::vector<std::string>& args) {
   }
 
   int64_t now = static_cast<int64_t>(std::time(nullptr));
+  std::map<std::string, int> shown;  // image id -> rows printed (for --explain)
   Table table;
   std::string lines;
   if (tmpl.is_table()) {
@@ -141,6 +143,7 @@ int CmdImages(Context& ctx, const std::vector<std::string>& args) {
         if (keep) rows.push_back({t.repository, t.tag});
       }
     }
+    shown[img.id] += static_cast<int>(rows.size());
     for (const auto& [repo, tag] : rows) {
       std::string digest = "<none>";
       for (const auto& [name, d] : img.repo_digests) {
@@ -176,6 +179,21 @@ int CmdImages(Context& ctx, const std::vector<std::string>& args) {
     }
   }
   fmt::print("{}", tmpl.is_table() ? table.Render() : lines);
+  std::fflush(stdout);
+  if (store->tracer().enabled()) {  // what the SIZE column means, and why it doesn't add up
+    auto containers = ctx.containers();
+    if (!containers) return Fail(containers.error());
+    auto usage = ComputeUsage(store, *containers);
+    if (!usage) return Fail(usage.error());
+    std::vector<ImageUsage> listed;
+    for (auto& iu : usage->images) {
+      if (shown[iu.image.id] == 0) continue;
+      iu.rows = shown[iu.image.id];
+      listed.push_back(iu);
+    }
+    usage->images = std::move(listed);
+    ExplainUsage(store->tracer(), *usage, "images");
+  }
   return 0;
 }
 

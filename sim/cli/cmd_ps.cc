@@ -1,5 +1,6 @@
 // `layerlab ps [-a] [-q] [-s] [--no-trunc] [--filter K=V] [--format T]`: Docker's container list.
 #include <ctime>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -7,6 +8,7 @@
 #include "cli/container_format.h"
 #include "cli/format.h"
 #include "cli/verbs.h"
+#include "layerlab/usage.h"
 
 namespace layerlab::cli {
 
@@ -72,6 +74,7 @@ int CmdPs(Context& ctx, const std::vector<std::string>& args) {
     return out;
   };
   if (tmpl.is_table()) table.AddRow(cells(tmpl.Header(headers)));
+  std::set<std::string> shown;  // for --explain
   for (const auto& c : *list) {
     if (!all && c.state != "running") continue;
     bool keep = true;
@@ -94,6 +97,7 @@ int CmdPs(Context& ctx, const std::vector<std::string>& args) {
       }
     }
     if (!keep) continue;
+    shown.insert(c.id);
     std::string size_text;
     bool wants_size = size || tmpl.is_json() ||
                       (va.vm.count("format") &&
@@ -129,6 +133,15 @@ int CmdPs(Context& ctx, const std::vector<std::string>& args) {
     }
   }
   fmt::print("{}", tmpl.is_table() ? table.Render() : lines);
+  std::fflush(stdout);
+  Store* store = *ctx.store();
+  if (store->tracer().enabled()) {  // SIZE is the writable layer; virtual adds the image's
+    auto usage = ComputeUsage(store, *containers);
+    if (!usage) return Fail(usage.error());
+    std::erase_if(usage->containers,
+                  [&](const ContainerUsage& cu) { return !shown.count(cu.container.id); });
+    ExplainUsage(store->tracer(), *usage, "containers");
+  }
   return 0;
 }
 

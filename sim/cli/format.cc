@@ -8,17 +8,6 @@
 
 namespace layerlab::cli {
 
-std::string HumanSize(int64_t bytes, int precision) {
-  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-  double size = static_cast<double>(bytes);
-  size_t i = 0;
-  while (size >= 1000.0 && i + 1 < std::size(kUnits)) {
-    size /= 1000.0;
-    ++i;
-  }
-  return fmt::format("{:.{}g}{}", size, precision, kUnits[i]);
-}
-
 std::string HumanDuration(int64_t seconds) {
   if (seconds < 1) return "Less than a second";
   if (seconds == 1) return "1 second";

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "layerlab/usage.h"
+
 namespace layerlab::cli {
 
-// go-units HumanSizeWithPrecision(size, precision): "4.26MB", "0B", "1.23kB". Docker's tables use
-// precision 3; units.HumanSize (prune totals, VirtualSize in --format) uses 4: "1.982MB".
-std::string HumanSize(int64_t bytes, int precision = 3);
+using layerlab::HumanSize;  // go-units sizes, shared with the engine's narration
 // go-units HumanDuration: "Less than a second", "About a minute", "3 days".
 std::string HumanDuration(int64_t seconds);
 // "2 minutes ago"

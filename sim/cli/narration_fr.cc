@@ -2,6 +2,7 @@
 // reasons the engine gives, translated where they carry data (cache misses, sizes, lines).
 #include <fmt/format.h>
 
+#include <map>
 #include <regex>
 
 #include "cli/format.h"
@@ -12,7 +13,11 @@ namespace layerlab::cli {
 
 namespace {
 
-std::string Short(const std::string& s) { return s.rfind("sha256:", 0) == 0 ? ShortId(s) : s; }
+// "from layer 2 (abc), made by: RUN x" -> "de la couche 2 (abc), créée par : RUN x"
+std::string FromLayerFr(const std::string& s) {
+  return std::regex_replace(std::regex_replace(s, std::regex("^from layer"), "de la couche"),
+                            std::regex(", made by: "), ", créée par : ");
+}
 
 }  // namespace
 
@@ -30,7 +35,7 @@ std::string SentenceFr(const TraceEvent& e) {
       return fmt::format("la couche {} est déjà stockée : elle est partagée, pas copiée ({})",
                          Short(e.subject), bytes);
     case TraceKind::kImageCreated:
-      return fmt::format("image {} créée, {}", Short(e.subject), bytes);
+      return fmt::format("image {} créée ({})", Short(e.subject), bytes);
     case TraceKind::kTagAdded:
       return fmt::format("étiquette {} -> image {}", e.subject, Short(e.detail));
     case TraceKind::kTagMoved:
@@ -62,7 +67,8 @@ std::string SentenceFr(const TraceEvent& e) {
     case TraceKind::kUnionMounted:
       return fmt::format("union montée sur {}", e.subject);
     case TraceKind::kCopyUp: {
-      std::string from = std::regex_replace(e.detail, std::regex("from layer"), "depuis la couche");
+      std::string from = std::regex_replace(FromLayerFr(e.detail), std::regex("^de la couche"),
+                                            "depuis la couche");
       return fmt::format("copie vers le haut (copy-up) de /{} ({}) {}", e.subject, bytes, from);
     }
     case TraceKind::kWhiteout:
@@ -90,6 +96,38 @@ std::string SentenceFr(const TraceEvent& e) {
                  ? fmt::format("pas de couche, métadonnées seulement ; image {}", Short(e.detail))
                  : fmt::format("nouvelle couche {} ({}) ; image {}", Short(e.layer), bytes,
                                Short(e.detail));
+    case TraceKind::kImageSize:
+      return fmt::format("image {} ({}) : SIZE {} est sa taille virtuelle, la somme de ses couches",
+                         Short(e.subject), e.detail, bytes);
+    case TraceKind::kContainerSize:
+      return fmt::format("conteneur {} ({}) : SIZE {} n'est que sa couche inscriptible",
+                         Short(e.subject), e.detail, bytes);
+    case TraceKind::kSizeSummary: {
+      std::string detail = e.detail;
+      for (const auto& [en, fr] : {std::pair{"active image\\(s\\)", "image(s) utilisée(s)"},
+                                   std::pair{"running container\\(s\\)", "conteneur(s) en marche"},
+                                   std::pair{"container\\(s\\)", "conteneur(s)"}}) {
+        detail = std::regex_replace(detail, std::regex(en), fr);
+      }
+      if (e.subject == "images") {
+        return fmt::format("{} listée(s), {} de couches sur le disque", detail, bytes);
+      }
+      if (e.subject == "containers") return fmt::format("{} : {} écrits en tout", detail, bytes);
+      return fmt::format("récupérable : {} ({})", bytes, detail);
+    }
+    case TraceKind::kLayerCommitted:
+      return fmt::format("couche inscriptible du conteneur {} enregistrée comme couche {} ({} : {})",
+                         Short(e.subject), Short(e.layer), bytes,
+                         std::regex_replace(
+                             std::regex_replace(
+                                 std::regex_replace(e.detail, std::regex(" added"), " ajouté(s)"),
+                                 std::regex(" changed"), " modifié(s)"),
+                             std::regex(" deleted"), " supprimé(s)"));
+    case TraceKind::kChangeListed: {
+      std::string from = e.detail.size() > 2 ? FromLayerFr(e.detail.substr(2)) : "";
+      return fmt::format("{} /{}{}", e.detail.substr(0, 1), e.subject,
+                         from.empty() ? "" : ", par-dessus la version " + from);
+    }
   }
   return TraceKindName(e.kind);
 }
@@ -144,6 +182,68 @@ std::string WhyFr(const TraceEvent& e) {
           std::regex("^a layer of another image is built on it$"),
           "une couche d'une autre image est construite dessus");
     case TraceKind::kBuildStep: return e.why;  // the Dockerfile line
+    case TraceKind::kImageSize:
+      return std::regex_replace(
+          e.why, std::regex("^(\\d+) layer\\(s\\): (\\S+) shared with other images, (\\S+) its own$"),
+          "$1 couche(s) : $2 partagés avec d'autres images, $3 à elle seule");
+    case TraceKind::kContainerSize:
+      return std::regex_replace(
+          e.why,
+          std::regex("^virtual (\\S+) = (\\S+) writable \\+ (\\S+) of read-only image layers, "
+                     "shared with (\\d+) other container\\(s\\) of the same image$"),
+          "taille virtuelle $1 = $2 inscriptibles + $3 de couches d'image en lecture seule, "
+          "partagées avec $4 autre(s) conteneur(s) de la même image");
+    case TraceKind::kSizeSummary: {
+      static const std::vector<std::pair<std::regex, std::string>> kRules = {
+          {std::regex("^nothing is counted twice: the SIZE column adds up to (\\S+), what the "
+                      "(\\d+) layer\\(s\\) take on disk$"),
+           "rien n'est compté deux fois : la colonne SIZE fait $1 au total, ce que les $2 "
+           "couche(s) occupent sur le disque"},
+          {std::regex("^the SIZE column adds up to (\\S+), but the (\\d+) distinct layer\\(s\\) "
+                      "take (\\S+) on disk: a layer shared by several images, or an image listed "
+                      "under several names, is stored once$"),
+           "la colonne SIZE fait $1 au total, mais les $2 couche(s) distinctes n'occupent que $3 "
+           "sur le disque : une couche partagée par plusieurs images, ou une image listée sous "
+           "plusieurs noms, n'est stockée qu'une fois"},
+          {std::regex("^their writable layers take (\\S+); a full copy of the image per container "
+                      "would take (\\S+)$"),
+           "leurs couches inscriptibles occupent $1 ; une copie complète de l'image par "
+           "conteneur occuperait $2"},
+          {std::regex("^(\\S+) of layers only unused images have, (\\S+) of writable layers of "
+                      "stopped containers$"),
+           "$1 de couches que seules des images inutilisées ont, $2 de couches inscriptibles de "
+           "conteneurs arrêtés"},
+      };
+      std::string why = e.why;
+      for (const auto& [re, fr] : kRules) why = std::regex_replace(why, re, fr);
+      return why;
+    }
+    case TraceKind::kLayerCommitted:
+      return std::regex_replace(
+          e.why,
+          std::regex("^the writable layer's changes become one new layer on top of the image's "
+                     "(\\d+) layer\\(s\\), which are shared, not copied$"),
+          "les changements de la couche inscriptible deviennent une nouvelle couche au-dessus "
+          "des $1 couche(s) de l'image, partagées et non copiées");
+    case TraceKind::kChangeListed: {
+      static const std::map<std::string, std::string> kWhy = {
+          {"only the writable layer has it; no image layer does",
+           "seule la couche inscriptible l'a ; aucune couche de l'image ne l'a"},
+          {"its directory was made opaque, which hides everything below it",
+           "son répertoire est devenu opaque, ce qui cache tout ce qu'il y a dessous"},
+          {"a whiteout in the writable layer hides it; the image layer is not changed",
+           "un whiteout dans la couche inscriptible le cache ; la couche de l'image ne change "
+           "pas"},
+          {"a directory whose entries changed: the writable layer has its own copy of it",
+           "un répertoire dont le contenu a changé : la couche inscriptible en a sa propre copie"},
+          {"the writable layer holds a whole copy, made on the first write (copy-up), that hides "
+           "the image's version",
+           "la couche inscriptible en a une copie entière, faite à la première écriture "
+           "(copy-up), qui cache la version de l'image"},
+      };
+      auto it = kWhy.find(e.why);
+      return it == kWhy.end() ? e.why : it->second;
+    }
     case TraceKind::kStepDone:
       return std::regex_replace(e.why, std::regex("^virtual size (\\d+) B$"),
                                 "taille virtuelle $1 o");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include <unistd.h>
@@ -13,13 +14,12 @@
 
 namespace layerlab::cli {
 
-namespace {
-
 std::string Short(const std::string& s) {
-  return s.rfind("sha256:", 0) == 0 ? ShortId(s) : s;
+  if (s.rfind("sha256:", 0) == 0) return ShortId(s);
+  bool hex = s.size() == 64 &&
+             std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(c) && !std::isupper(c); });
+  return hex ? s.substr(0, 12) : s;
 }
-
-}  // namespace
 
 std::string SentenceEn(const TraceEvent& e) {
   std::string bytes = e.bytes >= 0 ? HumanSize(e.bytes) : "";
@@ -34,7 +34,7 @@ std::string SentenceEn(const TraceEvent& e) {
       return fmt::format("layer {} is already stored and is shared, not copied ({})",
                          Short(e.subject), bytes);
     case TraceKind::kImageCreated:
-      return fmt::format("image {} created: {}, {}", Short(e.subject), e.detail, bytes);
+      return fmt::format("image {} created ({})", Short(e.subject), bytes);
     case TraceKind::kTagAdded:
       return fmt::format("tag {} -> image {}", e.subject, Short(e.detail));
     case TraceKind::kTagMoved:
@@ -89,6 +89,24 @@ std::string SentenceEn(const TraceEvent& e) {
     case TraceKind::kContainerRemoved:
       return fmt::format("container {} removed ({} writable layer freed)", Short(e.subject),
                          bytes);
+    case TraceKind::kImageSize:
+      return fmt::format("image {} ({}): SIZE {} is its virtual size, the sum of its layers",
+                         Short(e.subject), e.detail, bytes);
+    case TraceKind::kContainerSize:
+      return fmt::format("container {} ({}): SIZE {} is its writable layer only",
+                         Short(e.subject), e.detail, bytes);
+    case TraceKind::kSizeSummary:
+      if (e.subject == "images") return fmt::format("{} listed, {} of layers on disk", e.detail, bytes);
+      if (e.subject == "containers") return fmt::format("{}: {} written in all", e.detail, bytes);
+      return fmt::format("reclaimable: {} ({})", bytes, e.detail);
+    case TraceKind::kLayerCommitted:
+      return fmt::format("container {}'s writable layer committed as layer {} ({}: {})",
+                         Short(e.subject), Short(e.layer), bytes, e.detail);
+    case TraceKind::kChangeListed: {
+      std::string from = e.detail.size() > 2 ? e.detail.substr(2) : "";
+      return fmt::format("{} /{}{}", e.detail.substr(0, 1), e.subject,
+                         from.empty() ? "" : ", over the version " + from);
+    }
   }
   return TraceKindName(e.kind);
 }
@@ -108,6 +126,11 @@ Label LabelOf(TraceKind k) {
     case TraceKind::kCacheHit:
     case TraceKind::kCacheMiss: return {"cache", 36};
     case TraceKind::kCopyUp: return {"copy-up", 33};
+    case TraceKind::kChangeListed: return {"diff", 33};
+    case TraceKind::kImageSize:
+    case TraceKind::kContainerSize:
+    case TraceKind::kSizeSummary: return {"size", 36};
+    case TraceKind::kLayerCommitted: return {"commit", 32};
     case TraceKind::kWhiteout:
     case TraceKind::kOpaqueDir: return {"whiteout", 31};
     case TraceKind::kLaunchStep: return {"launch", 35};

@@ -49,6 +49,8 @@ class TextSink : public TraceSink {
 };
 
 // The sentence for an event and the reason, in each language.
+// An id as narration shows it: 12 hex digits for a digest ("sha256:...") or a container id.
+std::string Short(const std::string& s);
 std::string SentenceEn(const TraceEvent& e);
 std::string SentenceFr(const TraceEvent& e);
 std::string WhyFr(const TraceEvent& e);

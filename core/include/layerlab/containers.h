@@ -114,6 +114,9 @@ class Containers {
   std::string WritableDir(const ContainerInfo& c) const;
 
   Result<std::vector<Change>> Diff(const ContainerInfo& c);
+  // Narrates `changes` (as Diff returned them): for each path, what the writable layer holds
+  // and which image layer's version it hides (change_listed events). Only when traced.
+  Status ExplainDiff(const ContainerInfo& c, const std::vector<Change>& changes);
   // Docker's size rules applied to what the container wrote (ps -s SIZE).
   Result<int64_t> WritableSize(const ContainerInfo& c);
 
@@ -141,6 +144,12 @@ class Containers {
   Status Refresh(ContainerInfo* c);
   // Emits copy_up / whiteout / opaque_dir events for what changed since `before`.
   Status ReportChanges(const ContainerInfo& c, const std::vector<Change>& before);
+  // Names lower layer `index` (0 = the top of `lower_count` lowers, which may include the init
+  // layer) for narration: its diff id and "from layer N (abc123456789), made by: RUN ...".
+  struct LowerName {
+    std::string diff_id, label;
+  };
+  Result<std::function<LowerName(size_t)>> LowerNamer(const ContainerInfo& c, size_t lower_count);
   std::string ConfigJson(const ContainerInfo& c) const;
   Result<std::string> UniqueName();
   Store* store_;

@@ -43,7 +43,12 @@ enum class TraceKind {
   kCacheHit,          // subject = instruction, layer = the reused layer's diff id, detail = image id
   kCacheMiss,         // subject = instruction, why = the reason
   kStepDone,          // subject = instruction, layer = new diff id or "", bytes = layer size, detail = image id; why = virtual size
-  kLastKind = kStepDone,
+  kImageSize,         // subject = image id, bytes = its SIZE (virtual), detail = its names; why = shared vs own
+  kContainerSize,     // subject = container id, bytes = writable layer, layer = image id, detail = name; why = virtual
+  kSizeSummary,       // subject = "images" | "containers" | "reclaimable", bytes = on disk; why = why sums differ
+  kLayerCommitted,    // subject = container id, layer = new diff id, bytes = its size, detail = A/C/D counts
+  kChangeListed,      // subject = path, detail = "A" | "C" | "D", layer = the lower layer's diff id it hides
+  kLastKind = kChangeListed,
 };
 
 const char* TraceKindName(TraceKind kind);
