@@ -2,15 +2,15 @@
 #include "bench_fixture.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 namespace layerlab::bench {
 
@@ -135,8 +135,8 @@ Result<std::string> ScratchStore::CommitLayers(const std::string& tag,
     LL_ASSIGN_OR_RETURN(auto w, WriteLayerTar(store_->blobs(), std::move(layers[i])));
     new_layers.push_back({w.diff_id, w.size, w.tar_size});
     cfg.diff_ids.push_back(w.diff_id);
-    cfg.history.push_back({cfg.created, fmt::format("benchmark layer {} of {}", i, tag), {}, {},
-                           false});
+    cfg.history.push_back(
+        {cfg.created, fmt::format("benchmark layer {} of {}", i, tag), {}, {}, false});
   }
   LL_ASSIGN_OR_RETURN(auto ref, ParseTaggedName(tag));
   LL_ASSIGN_OR_RETURN(auto img, images_->CommitConfig(cfg, new_layers, {ref}, parent));
@@ -202,6 +202,12 @@ Result<std::string> ScratchStore::TopLayerDir(const std::string& image_id) {
   LL_ASSIGN_OR_RETURN(auto img, images_->Get(image_id));
   if (img.layers.empty()) return Status::NotFound("image " + image_id + " has no layer");
   return store_->EnsureUnpacked(img.layers.back());
+}
+
+void ReportMedian(benchmark::State& state, std::vector<int64_t> ns) {
+  if (ns.empty()) return;
+  std::sort(ns.begin(), ns.end());
+  state.counters["median_ns"] = static_cast<double>(ns[ns.size() / 2]);
 }
 
 std::string SizeName(int64_t bytes) {

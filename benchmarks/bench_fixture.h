@@ -4,6 +4,8 @@
 // Single-threaded: the store forks for every overlay mount.
 #pragma once
 
+#include <benchmark/benchmark.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -78,6 +80,10 @@ class ScratchStore {
   std::unique_ptr<Images> images_;
   std::map<std::string, std::string> made_;  // tag -> image id
 };
+
+// Sets the `median_ns` counter from per-iteration times: one slow fsync (the disk's journal) can
+// pull a mean of a few iterations far off; summaries read the median.
+void ReportMedian(benchmark::State& state, std::vector<int64_t> ns);
 
 // Human size for benchmark names: 4096 -> "4KiB", 1 << 30 -> "1GiB".
 std::string SizeName(int64_t bytes);

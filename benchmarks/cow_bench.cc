@@ -5,14 +5,13 @@
 // Usage: cow_bench [--quick|--full] [benchmark flags, e.g. --benchmark_out=F.json]
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "bench_fixture.h"
 
@@ -28,7 +27,9 @@ enum class Lookup { kStat, kOpen };
 std::string DataTag(int64_t size) { return fmt::format("copyup:{}", size); }
 
 // Makes (once) an image whose top layer holds one file of `size` bytes, /data/f0.
-Result<std::string> OneFileImage(int64_t size) { return g_store->DataImage(DataTag(size), size, 1); }
+Result<std::string> OneFileImage(int64_t size) {
+  return g_store->DataImage(DataTag(size), size, 1);
+}
 
 Status ApplyChange(const std::string& path, Change change) {
   if (change == Change::kChmod) {
@@ -54,6 +55,7 @@ void BM_CopyUp(benchmark::State& state, StorageDriver driver, Change change) {
   if (!image) return state.SkipWithError(image.error().message().c_str());
   Containers containers(g_store->store(), g_store->images(), driver);
   SharedSlots clock;
+  std::vector<int64_t> times;
   for (auto _ : state) {
     auto c = containers.Create(*image, "", {"true"});
     if (!c) return state.SkipWithError(c.error().message().c_str());
@@ -77,7 +79,9 @@ void BM_CopyUp(benchmark::State& state, StorageDriver driver, Change change) {
     if (!rm.ok()) return state.SkipWithError(rm.message().c_str());
     if (!whole) return state.SkipWithError(("no copy-up of " + copied).c_str());
     state.SetIterationTime(static_cast<double>(clock[0]) / 1e9);
+    times.push_back(clock[0]);
   }
+  ReportMedian(state, times);
   state.counters["bytes"] = static_cast<double>(size);
   state.SetBytesProcessed(state.iterations() * size);
 }
@@ -116,6 +120,7 @@ void BM_PlainCopy(benchmark::State& state, bool sync) {
   auto layer = g_store->TopLayerDir(*image);
   if (!layer) return state.SkipWithError(layer.error().message().c_str());
   std::string src = *layer + "/data/f0", dst = g_store->dir() + "/plain-copy";
+  std::vector<int64_t> times;
   for (auto _ : state) {
     ::sync();  // as for the copy-up: nothing else pending in the journal
     int64_t t0 = NowNs();
@@ -124,7 +129,9 @@ void BM_PlainCopy(benchmark::State& state, bool sync) {
     unlink(dst.c_str());
     if (!st.ok()) return state.SkipWithError(st.message().c_str());
     state.SetIterationTime(static_cast<double>(t) / 1e9);
+    times.push_back(t);
   }
+  ReportMedian(state, times);
   state.counters["bytes"] = static_cast<double>(size);
   state.SetBytesProcessed(state.iterations() * size);
 }
@@ -239,16 +246,28 @@ void Register(Mode mode) {
         benchmark::RegisterBenchmark(
             fmt::format("copy_up/{}/{}", name, StorageDriverName(driver)).c_str(), BM_CopyUp,
             driver, change)
-            ->Arg(size)->Iterations(n)->UseManualTime()->Unit(benchmark::kMicrosecond);
+            ->Arg(size)
+            ->Iterations(n)
+            ->UseManualTime()
+            ->Unit(benchmark::kMicrosecond);
       }
     }
     benchmark::RegisterBenchmark("copy_up/cp/plain", BM_PlainCopy, false)
-        ->Arg(size)->Iterations(n)->UseManualTime()->Unit(benchmark::kMicrosecond);
+        ->Arg(size)
+        ->Iterations(n)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("copy_up/cp_fsync/plain", BM_PlainCopy, true)
-        ->Arg(size)->Iterations(n)->UseManualTime()->Unit(benchmark::kMicrosecond);
+        ->Arg(size)
+        ->Iterations(n)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
   }
   benchmark::RegisterBenchmark("copy_up/chmod/plain", BM_PlainChmod)
-      ->Arg(0)->Iterations(1000)->UseManualTime()->Unit(benchmark::kMicrosecond);
+      ->Arg(0)
+      ->Iterations(1000)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
 
   g_lookup_files = mode == Mode::kQuick ? 1000 : 2000;
   const int lookup_iterations = mode == Mode::kQuick ? 3 : 10;
@@ -256,14 +275,19 @@ void Register(Mode mode) {
     for (auto driver : {StorageDriver::kOverlay, StorageDriver::kCopy}) {
       for (int depth : {1, 10, 50, 100}) {
         benchmark::RegisterBenchmark(
-            fmt::format("lookup/{}/{}", name, StorageDriverName(driver)).c_str(), BM_Lookup,
-            driver, op)
-            ->Arg(depth)->Iterations(lookup_iterations)->UseManualTime()
+            fmt::format("lookup/{}/{}", name, StorageDriverName(driver)).c_str(), BM_Lookup, driver,
+            op)
+            ->Arg(depth)
+            ->Iterations(lookup_iterations)
+            ->UseManualTime()
             ->Unit(benchmark::kNanosecond);
       }
     }
     benchmark::RegisterBenchmark(fmt::format("lookup/{}/plain", name).c_str(), BM_PlainLookup, op)
-        ->Arg(1)->Iterations(lookup_iterations)->UseManualTime()->Unit(benchmark::kNanosecond);
+        ->Arg(1)
+        ->Iterations(lookup_iterations)
+        ->UseManualTime()
+        ->Unit(benchmark::kNanosecond);
   }
 }
 
