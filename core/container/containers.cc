@@ -501,6 +501,25 @@ Status Containers::Remove(const ContainerInfo& c, bool force) {
         "removing or force remove",
         c.name));
   }
+  if (c.state == "running" && c.pid > 0) {
+    // Docker's rm -f: SIGKILL first. PID 1 dying takes the whole pid namespace with it; its
+    // parent (the supervisor or a foreground run) reaps it and finds the record gone.
+    if (::kill(c.pid, SIGKILL) == 0) {
+      store_->tracer().Emit(TraceKind::kLaunchStep, fmt::format("kill -KILL {}", c.pid),
+                            "rm -f: the container is running, so it is killed first");
+      std::string stat_path = fmt::format("/proc/{}/stat", c.pid);
+      for (int i = 0; i < 300; ++i) {  // until it is gone or a zombie (at most 3 s)
+        std::ifstream st(stat_path);
+        std::string line;
+        if (!std::getline(st, line)) break;
+        size_t paren = line.rfind(')');
+        if (paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z') {
+          break;
+        }
+        ::usleep(10000);
+      }
+    }
+  }
   Result<int64_t> size = int64_t{0};
   if (store_->tracer().enabled()) size = WritableSize(c);
   LL_RETURN_IF_ERROR(store_->DeleteContainer(c.id));

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "layerlab/layer_report.h"
 #include "render/html_page.h"
 #include "layerlab/digest.h"
+#include "lesson/lesson.h"
 
 namespace po = boost::program_options;
 using namespace layerlab;
@@ -80,6 +82,8 @@ void PrintUsage() {
       "  container   Manage containers (ls, create, rm, diff, cp, commit, export, prune)\n\n"
       "Store Commands:\n"
       "  system      Manage the store (check [--repair], df [-v])\n\n"
+      "Classroom:\n"
+      "  lesson      Lessons and their checks (list, show N, check N, reset)\n\n"
       "Run 'layerlab COMMAND --help' for more information on a command.\n");
 }
 
@@ -100,6 +104,7 @@ const std::map<std::string, VerbFn>& Verbs() {
       {"dockerfile", CmdDockerfile}, {"save", CmdSave},  {"load", CmdLoad},
       {"push", CmdPush},       {"pull", CmdPull},        {"login", CmdLogin},
       {"logout", CmdLogout},   {"layers", CmdLayers},
+      {"lesson", CmdLesson},
   };
   return kVerbs;
 }
@@ -257,7 +262,20 @@ int main(int argc, char** argv) {
                rest[0]);
     return 1;
   }
-  Context ctx(opts, Tracer(sink.get()));
+  // While a lesson is active, each command's events are kept for its checks (`trace` expects):
+  // <root>/lesson/last-command.jsonl and last-<verb>.jsonl, replaced whole when it ends.
+  std::FILE* lesson_file = nullptr;
+  std::unique_ptr<TraceSink> lesson_sink, tee;
+  std::string lesson_dir = lesson::LessonStateDir(opts.root);
+  if (rest[0] != "lesson" && rest[0].rfind("__", 0) != 0 &&
+      std::filesystem::exists(lesson_dir + "/active")) {
+    lesson_file = std::fopen((lesson_dir + "/last-command.jsonl.tmp").c_str(), "w");
+    if (lesson_file != nullptr) {
+      lesson_sink = std::make_unique<JsonLinesSink>(lesson_file);
+      tee = std::make_unique<TeeSink>(std::vector<TraceSink*>{sink.get(), lesson_sink.get()});
+    }
+  }
+  Context ctx(opts, Tracer(tee ? tee.get() : sink.get()));
   context = &ctx;
   int rc = it->second(ctx, std::vector<std::string>(rest.begin() + 1, rest.end()));
   if (html != nullptr) {
@@ -282,6 +300,15 @@ int main(int argc, char** argv) {
     }
   }
   context = nullptr;
+  if (lesson_file != nullptr) {
+    std::fclose(lesson_file);
+    std::error_code ec;
+    std::filesystem::copy_file(lesson_dir + "/last-command.jsonl.tmp",
+                               lesson_dir + "/last-" + rest[0] + ".jsonl",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    std::filesystem::rename(lesson_dir + "/last-command.jsonl.tmp",
+                            lesson_dir + "/last-command.jsonl", ec);
+  }
   if (trace_file) std::fclose(trace_file);
   if (answers) std::fclose(answers);
   return rc;

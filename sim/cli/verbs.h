@@ -44,5 +44,6 @@ int CmdPull(Context& ctx, const std::vector<std::string>& args);
 int CmdLogin(Context& ctx, const std::vector<std::string>& args);
 int CmdLogout(Context& ctx, const std::vector<std::string>& args);
 int CmdLayers(Context& ctx, const std::vector<std::string>& args);
+int CmdLesson(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace layerlab::cli

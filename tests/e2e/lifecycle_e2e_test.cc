@@ -209,6 +209,23 @@ TEST_F(E2ELifecycleTest, RunRmDetachedRemovesTheContainerWhenItExits) {
   EXPECT_NE(Ok({"system", "check"}).find("0 orphans"), std::string::npos);
 }
 
+TEST_F(E2ELifecycleTest, RmForceKillsARunningContainerFirst) {
+  Ok({"run", "-d", "--name", "doomed", "busybox", "sleep", "3601"});
+  auto state = Inspect("doomed")["State"];
+  int pid = state["Pid"].get<int>(), supervisor = state["SupervisorPid"].get<int>();
+  ASSERT_GT(pid, 1);
+  EXPECT_EQ(Trim(Ok({"rm", "-f", "doomed"})), "doomed");
+  // The container's PID 1 and its supervisor are gone, not left running without a record.
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = kill(pid, 0) != 0 && kill(supervisor, 0) != 0;
+    if (!gone) usleep(20 * 1000);
+  }
+  EXPECT_TRUE(gone) << "pid " << pid << " or supervisor " << supervisor << " still alive";
+  EXPECT_EQ(Trim(Ok({"ps", "-aq"})), "");
+  EXPECT_NE(Ok({"system", "check"}).find("0 orphans"), std::string::npos);
+}
+
 TEST_F(E2ELifecycleTest, RunDOfAMissingCommandFailsLikeDocker) {
   CliResult r = Run({"run", "-d", "--name", "nope", "busybox", "nosuch"});
   EXPECT_EQ(r.exit_code, 127);

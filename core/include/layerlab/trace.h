@@ -95,6 +95,20 @@ class RecordingSink : public TraceSink {
   std::vector<TraceEvent> events;
 };
 
+// Sends each event to several sinks (nulls skipped), in order.
+class TeeSink : public TraceSink {
+ public:
+  explicit TeeSink(std::vector<TraceSink*> sinks) : sinks_(std::move(sinks)) {}
+  void Emit(const TraceEvent& event) override {
+    for (TraceSink* s : sinks_) {
+      if (s != nullptr) s->Emit(event);
+    }
+  }
+
+ private:
+  std::vector<TraceSink*> sinks_;
+};
+
 // Writes one JSON object per line (schema in core/trace/README.md) to a FILE it does not own.
 // Each line is flushed so a reader (or a killed process) sees whole lines.
 class JsonLinesSink : public TraceSink {

@@ -1,0 +1,4 @@
+from shop import prices
+
+print("Welcome to the shop")
+print(prices())

@@ -1,0 +1,2 @@
+def prices():
+    return {"apple": 1, "pear": 2}
