@@ -128,8 +128,9 @@ void ExplainUsage(const Tracer& t, const DiskUsage& u, const std::string& what) 
   }
   if (images && containers) {
     t.Emit(TraceKind::kSizeSummary, "reclaimable",
-           fmt::format("{} of layers only unused images have, {} of writable layers of stopped "
-                       "containers",
+           fmt::format("{} of layers, all but those that only images used by a container hold "
+                       "(Docker's rule: a layer an unused image shares counts too), and {} of "
+                       "writable layers of stopped containers",
                        HumanSize(u.layers_on_disk - u.in_use), HumanSize(u.writable_reclaimable)),
            u.layers_on_disk - u.in_use + u.writable_reclaimable, "",
            fmt::format("{} active image(s), {} running container(s)", u.active_images,

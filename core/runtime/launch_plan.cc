@@ -1,6 +1,8 @@
 // Describing a LaunchPlan: clone flags by name and one line per step, for --explain and tests.
 #include <sched.h>
 
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "layerlab/launch.h"
@@ -32,6 +34,20 @@ std::vector<std::string> DescribePlan(const LaunchPlan& p) {
   std::vector<std::string> out;
   out.push_back(fmt::format("clone({}): new namespaces; the command will be PID 1",
                             CloneFlagNames(p.clone_flags)));
+  // What each namespace isolates, one line each (in clone's order).
+  static const std::tuple<int, const char*, const char*> kIsolates[] = {
+      {CLONE_NEWUSER, "user", "its own user and group ids: 0 inside maps to the ids below"},
+      {CLONE_NEWNS, "mount", "its own mount table: the mounts below are invisible to the host"},
+      {CLONE_NEWPID, "pid", "its own process ids: the command is PID 1 and sees no host process"},
+      {CLONE_NEWUTS, "uts", "its own hostname"},
+      {CLONE_NEWIPC, "ipc", "its own System V IPC and POSIX message queues"},
+      {CLONE_NEWNET, "net", "its own network stack: only a loopback interface, lo"},
+      {CLONE_NEWCGROUP, "cgroup", "its own view of the cgroup tree"}};
+  for (const auto& [bit, name, what] : kIsolates) {
+    if (p.clone_flags & bit) {
+      out.push_back(fmt::format("namespace {} ({}): {}", name, CloneFlagNames(bit), what));
+    }
+  }
   out.push_back(fmt::format("uid map {}; gid map {}{}", Maps(p.uid_map), Maps(p.gid_map),
                             p.deny_setgroups ? " (setgroups denied: rootless)" : ""));
   out.push_back("mount --make-rprivate /: nothing we mount is seen by the host");

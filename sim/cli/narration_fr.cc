@@ -19,6 +19,58 @@ std::string FromLayerFr(const std::string& s) {
                             std::regex(", made by: "), ", créée par : ");
 }
 
+// One step of the launch plan (core/runtime/launch_plan.cc), in French. Paths, flags, ids and
+// commands stay as they are.
+std::string LaunchStepFr(const std::string& step) {
+  static const std::vector<std::pair<std::regex, std::string>> kRules = {
+      {std::regex("^clone\\((.*)\\): new namespaces; the command will be PID 1$"),
+       "clone($1) : nouveaux espaces de noms ; la commande sera le PID 1"},
+      {std::regex("^namespace (\\w+) \\((\\w+)\\): "), "espace de noms $1 ($2) : "},
+      {std::regex("its own user and group ids: 0 inside maps to the ids below$"),
+       "ses propres identifiants d'utilisateur et de groupe : 0 à l'intérieur correspond aux "
+       "identifiants ci-dessous"},
+      {std::regex("its own mount table: the mounts below are invisible to the host$"),
+       "sa propre table de montages : les montages ci-dessous sont invisibles pour l'hôte"},
+      {std::regex("its own process ids: the command is PID 1 and sees no host process$"),
+       "ses propres numéros de processus : la commande est le PID 1 et ne voit aucun processus "
+       "de l'hôte"},
+      {std::regex("its own hostname$"), "son propre nom d'hôte"},
+      {std::regex("its own System V IPC and POSIX message queues$"),
+       "ses propres IPC System V et files de messages POSIX"},
+      {std::regex("its own network stack: only a loopback interface, lo$"),
+       "sa propre pile réseau : une seule interface de bouclage, lo"},
+      {std::regex("its own view of the cgroup tree$"), "sa propre vue de l'arbre des cgroups"},
+      {std::regex("^uid map (.*); gid map (.*?)( \\(setgroups denied: rootless\\))?$"),
+       "table des uid $1 ; table des gid $2$3"},
+      {std::regex(" \\(setgroups denied: rootless\\)$"), " (setgroups refusé : sans root)"},
+      {std::regex("^mount --make-rprivate /: nothing we mount is seen by the host$"),
+       "mount --make-rprivate / : rien de ce que nous montons n'est vu par l'hôte"},
+      {std::regex("^mount overlay on (\\S+): (\\d+) read-only layer\\(s\\) \\+ writable upper "
+                  "(\\S+)$"),
+       "montage overlay sur $1 : $2 couche(s) en lecture seule + la couche inscriptible $3"},
+      {std::regex("^bind (\\S+) as the root \\(copy driver: a private full copy\\)$"),
+       "montage lié de $1 comme racine (pilote copy : une copie complète privée)"},
+      {std::regex("^mount (.*) on (\\S+) read-only"), "montage $1 sur $2 en lecture seule"},
+      {std::regex("^mount (.*) on (\\S+)"), "montage $1 sur $2"},
+      {std::regex(": a proc of the new pid namespace: ps sees only the container$"),
+       " : un proc du nouvel espace de noms pid : ps ne voit que le conteneur"},
+      {std::regex(": a fresh /dev$"), " : un /dev neuf"},
+      {std::regex(": its own pseudo-terminals$"), " : ses propres pseudo-terminaux"},
+      {std::regex(": shared memory$"), " : mémoire partagée"},
+      {std::regex(": bound in like Docker does, so it never lands in the writable layer$"),
+       " : monté comme le fait Docker, pour ne jamais arriver dans la couche inscriptible"},
+      {std::regex("^pivot_root into (\\S+), then detach the old root: the host's files are out "
+                  "of reach$"),
+       "pivot_root vers $1, puis l'ancienne racine est détachée : les fichiers de l'hôte sont "
+       "hors d'atteinte"},
+      {std::regex("^cgroup layerlab/(\\S+): memory (\\d+) bytes, pids (\\d+) \\(0 = no limit\\)$"),
+       "cgroup layerlab/$1 : mémoire $2 octets, pids $3 (0 = sans limite)"},
+  };
+  std::string out = step;
+  for (const auto& [re, fr] : kRules) out = std::regex_replace(out, re, fr);
+  return out;
+}
+
 }  // namespace
 
 std::string SentenceFr(const TraceEvent& e) {
@@ -76,7 +128,7 @@ std::string SentenceFr(const TraceEvent& e) {
     case TraceKind::kOpaqueDir:
       return fmt::format("répertoire opaque /{}", e.subject);
     case TraceKind::kLaunchStep:
-      return fmt::format("lancement : {}", e.subject);
+      return fmt::format("lancement : {}", LaunchStepFr(e.subject));
     case TraceKind::kContainerExited:
       return fmt::format("le conteneur {} s'est terminé avec le code {}", Short(e.subject),
                          e.detail);
@@ -182,6 +234,10 @@ std::string WhyFr(const TraceEvent& e) {
           std::regex("^a layer of another image is built on it$"),
           "une couche d'une autre image est construite dessus");
     case TraceKind::kBuildStep: return e.why;  // the Dockerfile line
+    case TraceKind::kLaunchStep:
+      return e.why == "rm -f: the container is running, so it is killed first"
+                 ? "rm -f : le conteneur tourne, il est donc d'abord tué"
+                 : e.why;
     case TraceKind::kImageSize:
       return std::regex_replace(
           e.why, std::regex("^(\\d+) layer\\(s\\): (\\S+) shared with other images, (\\S+) its own$"),
@@ -209,10 +265,12 @@ std::string WhyFr(const TraceEvent& e) {
                       "would take (\\S+)$"),
            "leurs couches inscriptibles occupent $1 ; une copie complète de l'image par "
            "conteneur occuperait $2"},
-          {std::regex("^(\\S+) of layers only unused images have, (\\S+) of writable layers of "
-                      "stopped containers$"),
-           "$1 de couches que seules des images inutilisées ont, $2 de couches inscriptibles de "
-           "conteneurs arrêtés"},
+          {std::regex("^(\\S+) of layers, all but those that only images used by a container "
+                      "hold \\(Docker's rule: a layer an unused image shares counts too\\), and "
+                      "(\\S+) of writable layers of stopped containers$"),
+           "$1 de couches, toutes sauf celles que seules des images utilisées par un conteneur "
+           "ont (règle de Docker : une couche partagée avec une image inutilisée compte aussi), "
+           "et $2 de couches inscriptibles de conteneurs arrêtés"},
       };
       std::string why = e.why;
       for (const auto& [re, fr] : kRules) why = std::regex_replace(why, re, fr);

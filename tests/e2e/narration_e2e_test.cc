@@ -102,5 +102,38 @@ TEST_F(E2ENarrationTest, StepPausesAndDrawsTheLayerStackUntilContinue) {
   EXPECT_NE(r.err.find("RUN /bin/sh -c echo there > /there", top), std::string::npos) << r.err;
 }
 
+TEST_F(E2ENarrationTest, LaunchStepsSayWhatEachNamespaceIsolatesInBothLanguages) {
+  CliResult en = Run({"--explain", "--lang", "en", "run", "--rm", "busybox", "true"});
+  ASSERT_EQ(en.exit_code, 0) << en.err;
+  EXPECT_NE(en.err.find("[explain] launch    launch: namespace pid (CLONE_NEWPID): its own process "
+                        "ids: the command is PID 1 and sees no host process\n"),
+            std::string::npos)
+      << en.err;
+  EXPECT_NE(en.err.find("launch: namespace net (CLONE_NEWNET): its own network stack: only a "
+                        "loopback interface, lo\n"),
+            std::string::npos);
+  CliResult fr = Run({"--explain", "--lang", "fr", "run", "--rm", "busybox", "true"});
+  ASSERT_EQ(fr.exit_code, 0) << fr.err;
+  for (const char* line :
+       {"lancement : clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|"
+        "CLONE_NEWNET) : nouveaux espaces de noms ; la commande sera le PID 1\n",
+        "lancement : espace de noms uts (CLONE_NEWUTS) : son propre nom d'hôte\n",
+        "lancement : mount --make-rprivate / : rien de ce que nous montons n'est vu par l'hôte\n",
+        "lancement : montage proc sur /proc : un proc du nouvel espace de noms pid : ps ne voit "
+        "que le conteneur\n",
+        "lancement : montage sysfs sur /sys en lecture seule\n",
+        "lancement : pivot_root vers "}) {
+    EXPECT_NE(fr.err.find(line), std::string::npos) << line << "\n" << fr.err;
+  }
+  // No English left in the launch lines.
+  for (const char* english : {"new namespaces", "its own", " on /", "read-only", "pivot_root into"}) {
+    for (const auto& l : Lines(fr.err)) {
+      if (l.find("lancement :") != std::string::npos) {
+        EXPECT_EQ(l.find(english), std::string::npos) << l;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace layerlab::testing

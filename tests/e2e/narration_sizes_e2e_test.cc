@@ -141,13 +141,15 @@ TEST_F(E2ENarrationSizesTest, CommitTurnsTheWritableLayerIntoOneLayer) {
 TEST_F(E2ENarrationSizesTest, SystemDfExplainsWhatIsReclaimable) {
   std::string en = Explain("en", {"system", "df"});
   EXPECT_NE(en.find("[explain] size      reclaimable: "), std::string::npos) << en;
-  EXPECT_NE(en.find("(1 active image(s), 0 running container(s)) — 0B of layers only unused "
-                    "images have, "),
+  EXPECT_NE(en.find("(1 active image(s), 0 running container(s)) — 0B of layers, all but those "
+                    "that only images used by a container hold (Docker's rule: a layer an unused "
+                    "image shares counts too), and "),
             std::string::npos)
       << en;
   std::string fr = Explain("fr", {"system", "df"});
-  EXPECT_NE(fr.find("(1 image(s) utilisée(s), 0 conteneur(s) en marche) — 0B de couches que "
-                    "seules des images inutilisées ont, "),
+  EXPECT_NE(fr.find("(1 image(s) utilisée(s), 0 conteneur(s) en marche) — 0B de couches, toutes "
+                    "sauf celles que seules des images utilisées par un conteneur ont (règle de "
+                    "Docker : une couche partagée avec une image inutilisée compte aussi), et "),
             std::string::npos)
       << fr;
 }
