@@ -46,8 +46,27 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& root, Tracer trace
   while (flock(s->lock_fd_, LOCK_SH) != 0) {
     if (errno != EINTR) return Status::FromErrno(fmt::format("lock `{}`", lock_path), errno);
   }
-  LL_ASSIGN_OR_RETURN(s->db_, Database::Open(root + "/layerlab.db"));
-  LL_RETURN_IF_ERROR(store::Migrate(s->db_.get(), tracer));
+  // Opening (switching a new database to WAL, migrating) is done by one command at a time, under
+  // a lock of its own held only that long: two commands starting together on an empty root would
+  // otherwise race to create the database, and the loser could be left in rollback-journal mode,
+  // where a reader makes a writer fail with "database is locked".
+  {
+    std::string init_path = root + "/lock.init";
+    int init_fd = open(init_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (init_fd < 0) return Status::FromErrno(fmt::format("open `{}`", init_path), errno);
+    while (flock(init_fd, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        int err = errno;
+        close(init_fd);
+        return Status::FromErrno(fmt::format("lock `{}`", init_path), err);
+      }
+    }
+    auto db = Database::Open(root + "/layerlab.db");
+    Status migrated = db ? store::Migrate(db->get(), tracer) : db.error();
+    close(init_fd);  // releases the lock
+    if (!migrated.ok()) return migrated;
+    s->db_ = std::move(*db);
+  }
   if (fresh) tracer.Emit(TraceKind::kStoreInitialized, root, "no store existed at this root");
   return s;
 }
