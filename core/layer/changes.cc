@@ -392,9 +392,36 @@ Result<int64_t> TreeSize(const std::string& dir) {
   return total;
 }
 
+namespace {
+
+// Gives the owner rwx on every directory below `path` (that we own), so it can be emptied.
+void OpenUpDirectories(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  if ((st.st_mode & 0700) != 0700) (void)chmod(path.c_str(), (st.st_mode & 07777) | 0700);
+  DIR* d = opendir(path.c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> children;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") children.push_back(path + "/" + name);
+  }
+  closedir(d);
+  for (const auto& c : children) OpenUpDirectories(c);
+}
+
+}  // namespace
+
 Status RemoveTree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
+  if (ec == std::errc::permission_denied) {
+    // Overlayfs leaves its work dir (work/work) with mode 000; run rootless, nothing but its
+    // owner's permission bits let us in.
+    OpenUpDirectories(path);
+    ec.clear();
+    std::filesystem::remove_all(path, ec);
+  }
   if (ec) return Status::FromErrno(fmt::format("remove `{}`", path), ec.value());
   return Status::Ok();
 }

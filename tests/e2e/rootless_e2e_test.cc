@@ -75,5 +75,30 @@ TEST_F(E2ERootlessTest, AnOrdinaryUserRunsAnIsolatedContainer) {
   EXPECT_EQ(RunAsNobody(root, {"system", "check"}).exit_code, 0);
 }
 
+TEST_F(E2ERootlessTest, AnOrdinaryUserBuildsAndRemovesContainers) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to another user";
+  std::filesystem::permissions(scratch_, std::filesystem::perms::all);
+  std::string root = scratch_ + "/nobody-store";
+  CliResult probe = RunAsNobody(root, {"run", "--rm", "busybox", "true"});
+  if (probe.out.find("clone(") != std::string::npos) {
+    GTEST_SKIP() << "unprivileged user namespaces are off here: " << probe.out;
+  }
+  ASSERT_EQ(probe.exit_code, 0) << probe.out;
+  std::string ctx = scratch_ + "/ctx";
+  std::filesystem::create_directories(ctx);
+  WriteFile("ctx/Dockerfile", "FROM busybox\nRUN echo hi > /x && chmod 600 /etc/passwd\n");
+  std::filesystem::permissions(ctx, std::filesystem::perms::all);
+  std::filesystem::permissions(ctx + "/Dockerfile", std::filesystem::perms::all);
+  // A RUN's container is removed afterwards: overlayfs left its work dir with mode 000.
+  CliResult build = RunAsNobody(root, {"build", "-q", "-t", "mine:v1", ctx});
+  ASSERT_EQ(build.exit_code, 0) << build.out;
+  EXPECT_EQ(RunAsNobody(root, {"run", "--rm", "mine:v1", "cat", "/x"}).out, "hi\n");
+  EXPECT_EQ(RunAsNobody(root, {"run", "--name", "kept", "busybox", "touch", "/y"}).exit_code, 0);
+  CliResult rm = RunAsNobody(root, {"rm", "kept"});
+  EXPECT_EQ(rm.exit_code, 0) << rm.out;
+  EXPECT_EQ(RunAsNobody(root, {"ps", "-aq"}).out, "");
+  EXPECT_NE(RunAsNobody(root, {"system", "check"}).out.find("0 orphans"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace layerlab::testing
