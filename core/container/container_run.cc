@@ -82,6 +82,8 @@ Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
   LaunchPlan p;
   p.clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (c.network != "host") p.clone_flags |= CLONE_NEWNET;
+  // Its own view of the cgroup tree, as Docker gives on cgroup v2 (kernels since 4.6 have it).
+  if (access("/proc/self/ns/cgroup", F_OK) == 0) p.clone_flags |= CLONE_NEWCGROUP;
   // As root the whole id range maps to itself; rootless, 0 inside is the caller outside.
   if (geteuid() == 0) {
     p.uid_map = {{0, 0, 4294967295u}};

@@ -441,8 +441,16 @@ namespace {
 // Joins the namespaces of `pid` in the order the kernel needs: the user namespace first (it
 // grants the rights for the others), the mount namespace last.
 Status JoinNamespaces(pid_t pid, int root_fd) {
-  for (const char* ns : {"user", "ipc", "uts", "net", "pid", "mnt"}) {
+  for (const char* ns : {"user", "ipc", "uts", "net", "cgroup", "pid", "mnt"}) {
     std::string path = fmt::format("/proc/{}/ns/{}", pid, ns);
+    // A namespace the container shares with us (the host's network, or the cgroup namespace of
+    // a container made before it had its own) is not joined: setns may refuse it.
+    struct stat theirs, ours;
+    if (stat(path.c_str(), &theirs) == 0 &&
+        stat(fmt::format("/proc/self/ns/{}", ns).c_str(), &ours) == 0 &&
+        theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
+      continue;
+    }
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Status::FromErrno(fmt::format("open {}", path), errno);
     // Joining our own user namespace again is refused (EINVAL): skip it (host network mode).

@@ -116,7 +116,7 @@ TEST_F(E2ENarrationTest, LaunchStepsSayWhatEachNamespaceIsolatesInBothLanguages)
   ASSERT_EQ(fr.exit_code, 0) << fr.err;
   for (const char* line :
        {"lancement : clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|"
-        "CLONE_NEWNET) : nouveaux espaces de noms ; la commande sera le PID 1\n",
+        "CLONE_NEWNET|CLONE_NEWCGROUP) : nouveaux espaces de noms ; la commande sera le PID 1\n",
         "lancement : espace de noms uts (CLONE_NEWUTS) : son propre nom d'hôte\n",
         "lancement : mount --make-rprivate / : rien de ce que nous montons n'est vu par l'hôte\n",
         "lancement : montage proc sur /proc : un proc du nouvel espace de noms pid : ps ne voit "

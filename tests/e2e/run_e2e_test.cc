@@ -50,6 +50,34 @@ TEST_F(E2ERunTest, HostnameIsTheShortIdAndOnlyLoopbackExists) {
   EXPECT_EQ(Trim(Run({"run", "--rm", "--hostname", "box", "busybox", "hostname"}).out), "box");
 }
 
+TEST_F(E2ERunTest, TheCgroupTreeIsSeenFromItsOwnRoot) {
+  // cgroup namespace: the container's cgroup is "/" inside, whatever it is on the host.
+  CliResult r = Run({"run", "--rm", "busybox", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& line : Lines(r.out)) EXPECT_EQ(line.substr(line.rfind(':')), ":/") << r.out;
+}
+
+TEST_F(E2ERunTest, ARefusedNamespaceIsNamedWithTheReason) {
+  // In a user namespace of our own where no more may be made (user.max_user_namespaces = 0),
+  // the kernel refuses CLONE_NEWUSER: the message names the namespace and why.
+  std::string out = scratch_ + "/refused.txt";
+  std::string cmd = "unshare --user --map-root-user sh -c 'echo 0 > "
+                    "/proc/sys/user/max_user_namespaces && LAYERLAB_ROOT=" + scratch_ +
+                    "/inner exec " + LAYERLAB_BINARY + " run --rm busybox true' >" + out +
+                    " 2>&1; echo \"rc=$?\" >>" + out;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.find("max_user_namespaces: Permission denied") != std::string::npos) {
+    GTEST_SKIP() << "cannot lower user.max_user_namespaces here: " << text;
+  }
+  EXPECT_NE(text.find("the kernel refused the user namespace (CLONE_NEWUSER: No space left on "
+                      "device); unprivileged user namespaces are off here"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rc=125"), std::string::npos) << text;
+}
+
 TEST_F(E2ERunTest, ExitCodeIsTheCommandsOwn) {
   EXPECT_EQ(RunIn({"busybox", "sh", "-c", "exit 3"}).exit_code, 3);
   EXPECT_EQ(RunIn({"busybox", "true"}).exit_code, 0);
