@@ -75,6 +75,8 @@ Result<int> Containers::Exec(const ContainerInfo& c, const std::vector<std::stri
   spec.gid = u.gid;
   spec.groups = u.groups;
   spec.set_groups = geteuid() == 0;
+  spec.tty = options.tty;
+  if (spec.tty && !HasKey(spec.env, "TERM")) spec.env.push_back("TERM=xterm");  // as Docker
   return ExecInContainer(c.pid, spec, io, error);
 }
 

@@ -476,8 +476,11 @@ Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
     error->status = Status::FromErrno("open the container's root (is it running?)", errno);
     return error->status;
   }
-  int err[2];
+  int err[2], tty_sock[2] = {-1, -1};
   if (pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
+  if (spec.tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock) != 0) {
+    return Status::FromErrno("socketpair", errno);
+  }
   std::fflush(nullptr);
   pid_t child = fork();
   if (child < 0) return Status::FromErrno("fork", errno);
@@ -488,10 +491,37 @@ Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
     if (io.err != 2) dup2(io.err, 2);
     Status st = JoinNamespaces(pid, root_fd);
     if (!st.ok()) ChildFail(err[1], st, 126);
+    // -t: a new terminal from the container's own devpts (as run -t makes); its master goes to
+    // the caller, the command gets the slave as its controlling terminal.
+    std::string slave;
+    if (spec.tty) {
+      close(tty_sock[0]);
+      int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+      unsigned int n = 0;
+      int unlock = 0;
+      if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 ||
+          ioctl(master, TIOCGPTN, &n) != 0) {
+        ChildFail(err[1], Errno("allocate a pseudo-terminal"), 126);
+      }
+      if (!SendFd(tty_sock[1], master)) ChildFail(err[1], Errno("pass the terminal"), 126);
+      close(master);
+      close(tty_sock[1]);
+      slave = fmt::format("/dev/pts/{}", n);
+    }
     // A new pid namespace applies to children: fork once more, and pass the exit code on.
     pid_t inner = fork();
     if (inner < 0) ChildFail(err[1], Errno("fork"), 126);
     if (inner == 0) {
+      if (!slave.empty()) {
+        int fd = open(slave.c_str(), O_RDWR);
+        if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) {
+          ChildFail(err[1], Errno("open " + slave), 126);
+        }
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2) close(fd);
+      }
       if (spec.set_groups && setgroups(spec.groups.size(), spec.groups.data()) != 0) {
         ChildFail(err[1], Errno("setgroups"), 126);
       }
@@ -523,8 +553,18 @@ Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
   }
   close(err[1]);
   close(root_fd);
+  int master = -1;
+  if (spec.tty) {
+    close(tty_sock[1]);
+    master = ReceiveFd(tty_sock[0]);  // -1 if the child failed before making it
+    close(tty_sock[0]);
+  }
   std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
   close(err[0]);
+  if (master >= 0) {
+    if (msg.empty()) RelayTty(master);
+    close(master);
+  }
   int code = WaitContainer(child, /*forward_signals=*/true);
   if (!msg.empty()) {
     size_t nl = msg.find('\n');

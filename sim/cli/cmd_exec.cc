@@ -18,7 +18,7 @@ namespace layerlab::cli {
 int CmdExec(Context& ctx, const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("interactive,i", po::bool_switch(), "Keep STDIN open")(
-      "tty,t", po::bool_switch(), "Allocate a pseudo-TTY (not yet)")(
+      "tty,t", po::bool_switch(), "Allocate a pseudo-TTY")(
       "detach,d", po::bool_switch(), "Detached mode (not yet)")(
       "env,e", po::value<std::vector<std::string>>(), "Set environment variables")(
       "workdir,w", po::value<std::string>()->default_value(""), "Working directory")(
@@ -41,9 +41,7 @@ int CmdExec(Context& ctx, const std::vector<std::string>& args) {
     return UsageError("exec", "\"layerlab exec\" requires at least 2 arguments.\n\nUsage:  "
                               "layerlab exec [OPTIONS] CONTAINER COMMAND [ARG...]");
   }
-  if (va.vm["tty"].as<bool>() || va.vm["detach"].as<bool>()) {
-    return Fail("exec -t and -d are not available yet");
-  }
+  if (va.vm["detach"].as<bool>()) return Fail("exec -d is not available yet");
   auto containers = ctx.containers();
   if (!containers) return Fail(containers.error());
   auto c = (*containers)->Get(rest[0]);
@@ -52,6 +50,7 @@ int CmdExec(Context& ctx, const std::vector<std::string>& args) {
   if (va.vm.count("env")) o.env = va.vm["env"].as<std::vector<std::string>>();
   o.workdir = va.vm["workdir"].as<std::string>();
   o.user = va.vm["user"].as<std::string>();
+  o.tty = va.vm["tty"].as<bool>();
   LaunchIo io;
   int devnull = -1;
   if (!va.vm["interactive"].as<bool>()) io.in = devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);

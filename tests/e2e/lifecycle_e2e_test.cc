@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <regex>
 #include <fstream>
 #include <thread>
 
@@ -207,6 +209,24 @@ TEST_F(E2ELifecycleTest, RunRmDetachedRemovesTheContainerWhenItExits) {
   EXPECT_EQ(left, "");
   EXPECT_EQ(Run({"inspect", "brief"}).exit_code, 1);
   EXPECT_NE(Ok({"system", "check"}).find("0 orphans"), std::string::npos);
+}
+
+TEST_F(E2ELifecycleTest, ExecTtyGivesTheCommandATerminalOfTheContainer) {
+  if (std::system("command -v script >/dev/null") != 0) GTEST_SKIP() << "no `script` here";
+  Ok({"run", "-d", "--name", "box", "busybox", "sleep", "3600"});
+  std::string out = scratch_ + "/exec-tty.out";
+  std::string cmd = "printf 'tty; echo $TERM; echo pid1=$(cat /proc/1/comm); exit 4\\n' | "
+                    "LAYERLAB_ROOT='" + root_ + "' script -q -e -c '" + LAYERLAB_BINARY +
+                    " exec -it box sh' " + out + " >/dev/null 2>&1";
+  int rc = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(rc));
+  EXPECT_EQ(WEXITSTATUS(rc), 4);  // the shell's exit code comes back through the terminal
+  std::string text = ReadAll(out);
+  // A terminal of the container's own devpts, Docker's TERM, and the container's PID 1 seen.
+  EXPECT_NE(text.find("\n/dev/pts/"), std::string::npos) << text;
+  EXPECT_NE(text.find("xterm"), std::string::npos) << text;
+  EXPECT_NE(text.find("pid1=sleep"), std::string::npos) << text;
+  Ok({"rm", "-f", "box"});
 }
 
 TEST_F(E2ELifecycleTest, RmForceKillsARunningContainerFirst) {

@@ -95,6 +95,7 @@ struct ExecSpec {
   gid_t gid = 0;
   std::vector<gid_t> groups;
   bool set_groups = true;  // false rootless (setgroups is denied in that user namespace)
+  bool tty = false;        // -t: a terminal from the container's devpts, relayed to our stdio
 };
 // Runs the command inside the container whose PID 1 is `pid` and waits for it (forwarding
 // signals). Returns its exit code; a failed start returns the error with error->exit_code.
