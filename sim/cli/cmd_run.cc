@@ -84,9 +84,6 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
     return UsageError("run", "\"layerlab run\" requires at least 1 argument.\n\nUsage:  "
                              "layerlab run [OPTIONS] IMAGE [COMMAND] [ARG...]");
   }
-  if (va.vm["tty"].as<bool>() && va.vm["detach"].as<bool>()) {
-    return Fail("run -d -t is not available yet: a detached container gets no terminal");
-  }
   RunOptions o;
   if (va.vm.count("env-file")) {
     // Docker's format: KEY=VALUE or KEY (taken from our environment); # comments, blank lines.

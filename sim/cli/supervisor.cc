@@ -155,6 +155,12 @@ int CmdSupervise(Context& ctx, const std::vector<std::string>& args) {
   ctx.Close();  // hold no lock while the container runs
   signal(SIGPIPE, SIG_IGN);
   LogWriter writer{log, {}};
+  // -t: the terminal's master is the container's output (stdout and stderr both go to the
+  // terminal, as with Docker); we keep it open so the command never loses its terminal.
+  if (started->tty_master >= 0) {
+    close(out[0]);
+    out[0] = started->tty_master;
+  }
   struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];

@@ -229,6 +229,21 @@ TEST_F(E2ELifecycleTest, ExecTtyGivesTheCommandATerminalOfTheContainer) {
   Ok({"rm", "-f", "box"});
 }
 
+TEST_F(E2ELifecycleTest, DetachedWithATerminalAShellStaysUpAndLogsItsTerminal) {
+  // docker run -dit busybox sh: the shell waits on its terminal instead of reading EOF.
+  Ok({"run", "-dit", "--name", "shell", "busybox", "sh"});
+  usleep(300 * 1000);
+  EXPECT_EQ(Inspect("shell")["State"]["Status"], "running");
+  EXPECT_EQ(Ok({"exec", "shell", "echo", "hi"}), "hi\n");
+  std::string banner = LogsWithLines("shell", 3);
+  EXPECT_NE(banner.find("built-in shell (ash)\r\n"), std::string::npos) << banner;
+  Ok({"kill", "shell"});
+  // A command that ends: its terminal output is the log, with the terminal's \r\n.
+  Ok({"run", "-dt", "--name", "once", "busybox", "sh", "-c", "tty; echo done"});
+  EXPECT_EQ(Trim(Ok({"wait", "once"})), "0");
+  EXPECT_EQ(Ok({"logs", "once"}), "/dev/pts/0\r\ndone\r\n");
+}
+
 TEST_F(E2ELifecycleTest, RmForceKillsARunningContainerFirst) {
   Ok({"run", "-d", "--name", "doomed", "busybox", "sleep", "3601"});
   auto state = Inspect("doomed")["State"];
