@@ -1,6 +1,8 @@
 // The benchmarks' scratch store and helpers (see bench_fixture.h).
 #include "bench_fixture.h"
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/mman.h>
@@ -215,6 +217,24 @@ std::string SizeName(int64_t bytes) {
   if (bytes >= (1 << 20) && bytes % (1 << 20) == 0) return fmt::format("{}MiB", bytes >> 20);
   if (bytes >= (1 << 10) && bytes % (1 << 10) == 0) return fmt::format("{}KiB", bytes >> 10);
   return fmt::format("{}B", bytes);
+}
+
+int RunBenchmarks(int argc, char** argv, const char* name,
+                  void (*register_all)(ScratchStore* store, Mode mode)) {
+  Mode mode = ParseMode(&argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  std::string error;
+  auto store = ScratchStore::Open(&error);
+  if (!store) {
+    std::fprintf(stderr, "%s: %s\n", name, error.c_str());
+    return 1;
+  }
+  register_all(store.get(), mode);
+  benchmark::AddCustomContext("layerlab_mode", mode == Mode::kFull ? "full" : "quick");
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
 }
 
 }  // namespace layerlab::bench

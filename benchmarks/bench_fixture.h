@@ -88,4 +88,9 @@ void ReportMedian(benchmark::State& state, std::vector<int64_t> ns);
 // Human size for benchmark names: 4096 -> "4KiB", 1 << 30 -> "1GiB".
 std::string SizeName(int64_t bytes);
 
+// The main() of a benchmark binary: --quick/--full, Google Benchmark's flags, a scratch store
+// (created before `register_all` runs, removed at exit). Returns the process exit code.
+int RunBenchmarks(int argc, char** argv, const char* name,
+                  void (*register_all)(ScratchStore* store, Mode mode));
+
 }  // namespace layerlab::bench

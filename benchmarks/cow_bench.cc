@@ -296,19 +296,8 @@ void Register(Mode mode) {
 
 int main(int argc, char** argv) {
   using namespace layerlab::bench;
-  Mode mode = ParseMode(&argc, argv);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  std::string error;
-  auto store = ScratchStore::Open(&error);
-  if (!store) {
-    std::fprintf(stderr, "cow_bench: %s\n", error.c_str());
-    return 1;
-  }
-  g_store = store.get();
-  Register(mode);
-  benchmark::AddCustomContext("layerlab_mode", mode == Mode::kFull ? "full" : "quick");
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return RunBenchmarks(argc, argv, "cow_bench", [](ScratchStore* store, Mode mode) {
+    g_store = store;
+    Register(mode);
+  });
 }

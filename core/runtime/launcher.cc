@@ -26,11 +26,13 @@
 
 #include "layerlab/launch.h"
 #include "layerlab/namespaces.h"
+#include "runtime/launch_util.h"
 #include "union/fd_io.h"
 
 namespace layerlab {
 
 using fdio::WriteAll;
+using namespace launch_util;
 
 namespace {
 
@@ -42,7 +44,6 @@ std::string MapText(const std::vector<IdMap>& maps) {
 
 // ---- In the child ---------------------------------------------------------------------------
 
-Status Errno(const std::string& what) { return Status::FromErrno(what, errno); }
 
 Status DoMount(const MountStep& m, const std::string& root) {
   std::string target = root + m.target;
@@ -114,6 +115,12 @@ void LoopbackUp() {
   }
   close(s);
 }
+
+}  // namespace
+
+namespace launch_util {
+
+Status Errno(const std::string& what) { return Status::FromErrno(what, errno); }
 
 std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
   for (const auto& e : env) {
@@ -187,6 +194,10 @@ int ReceiveFd(int sock) {
   std::memcpy(&fd, CMSG_DATA(cm), sizeof fd);
   return fd;
 }
+
+}  // namespace launch_util
+
+namespace {
 
 int g_tty_sock = -1;  // the child's end of the socket the terminal's master travels on
 
@@ -434,145 +445,6 @@ void RelayTty(int master) {
     }
   }
   if (raw) tcsetattr(0, TCSANOW, &saved);
-}
-
-namespace {
-
-// Joins the namespaces of `pid` in the order the kernel needs: the user namespace first (it
-// grants the rights for the others), the mount namespace last.
-Status JoinNamespaces(pid_t pid, int root_fd) {
-  for (const char* ns : {"user", "ipc", "uts", "net", "cgroup", "pid", "mnt"}) {
-    std::string path = fmt::format("/proc/{}/ns/{}", pid, ns);
-    // A namespace the container shares with us (the host's network, or the cgroup namespace of
-    // a container made before it had its own) is not joined: setns may refuse it.
-    struct stat theirs, ours;
-    if (stat(path.c_str(), &theirs) == 0 &&
-        stat(fmt::format("/proc/self/ns/{}", ns).c_str(), &ours) == 0 &&
-        theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
-      continue;
-    }
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(fmt::format("open {}", path), errno);
-    // Joining our own user namespace again is refused (EINVAL): skip it (host network mode).
-    int rc = setns(fd, 0);
-    int err = errno;
-    close(fd);
-    if (rc != 0 && !(err == EINVAL && std::string(ns) == "user")) {
-      return Status::FromErrno(fmt::format("setns {}", ns), err);
-    }
-  }
-  if (fchdir(root_fd) != 0 || chroot(".") != 0 || chdir("/") != 0) {
-    return Status::FromErrno("enter the container's root", errno);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
-                            LaunchError* error) {
-  int root_fd = open(fmt::format("/proc/{}/root", pid).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) {
-    error->status = Status::FromErrno("open the container's root (is it running?)", errno);
-    return error->status;
-  }
-  int err[2], tty_sock[2] = {-1, -1};
-  if (pipe2(err, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
-  if (spec.tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock) != 0) {
-    return Status::FromErrno("socketpair", errno);
-  }
-  std::fflush(nullptr);
-  pid_t child = fork();
-  if (child < 0) return Status::FromErrno("fork", errno);
-  if (child == 0) {
-    close(err[0]);
-    if (io.in != 0) dup2(io.in, 0);
-    if (io.out != 1) dup2(io.out, 1);
-    if (io.err != 2) dup2(io.err, 2);
-    Status st = JoinNamespaces(pid, root_fd);
-    if (!st.ok()) ChildFail(err[1], st, 126);
-    // -t: a new terminal from the container's own devpts (as run -t makes); its master goes to
-    // the caller, the command gets the slave as its controlling terminal.
-    std::string slave;
-    if (spec.tty) {
-      close(tty_sock[0]);
-      int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-      unsigned int n = 0;
-      int unlock = 0;
-      if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 ||
-          ioctl(master, TIOCGPTN, &n) != 0) {
-        ChildFail(err[1], Errno("allocate a pseudo-terminal"), 126);
-      }
-      if (!SendFd(tty_sock[1], master)) ChildFail(err[1], Errno("pass the terminal"), 126);
-      close(master);
-      close(tty_sock[1]);
-      slave = fmt::format("/dev/pts/{}", n);
-    }
-    // A new pid namespace applies to children: fork once more, and pass the exit code on.
-    pid_t inner = fork();
-    if (inner < 0) ChildFail(err[1], Errno("fork"), 126);
-    if (inner == 0) {
-      if (!slave.empty()) {
-        int fd = open(slave.c_str(), O_RDWR);
-        if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) {
-          ChildFail(err[1], Errno("open " + slave), 126);
-        }
-        dup2(fd, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        if (fd > 2) close(fd);
-      }
-      if (spec.set_groups && setgroups(spec.groups.size(), spec.groups.data()) != 0) {
-        ChildFail(err[1], Errno("setgroups"), 126);
-      }
-      if (setresgid(spec.gid, spec.gid, spec.gid) != 0) ChildFail(err[1], Errno("setgid"), 126);
-      if (setresuid(spec.uid, spec.uid, spec.uid) != 0) ChildFail(err[1], Errno("setuid"), 126);
-      if (chdir(spec.cwd.c_str()) != 0) {
-        ChildFail(err[1],
-                  Status::FromErrno(fmt::format("chdir to cwd (\"{}\")", spec.cwd), errno), 126);
-      }
-      int code = 127;
-      auto exe = FindExecutable(spec.argv[0], spec.env, &code);
-      if (!exe) ChildFail(err[1], exe.error(), code);
-      std::vector<char*> argv, envp;
-      for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-      envp.push_back(nullptr);
-      execve(exe->c_str(), argv.data(), envp.data());
-      ChildFail(err[1],
-                Status::InvalidArgument(fmt::format("exec: \"{}\": permission denied",
-                                                    spec.argv[0])),
-                126);
-    }
-    close(err[1]);
-    int status = 0;
-    while (waitpid(inner, &status, 0) < 0 && errno == EINTR) {
-    }
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  }
-  close(err[1]);
-  close(root_fd);
-  int master = -1;
-  if (spec.tty) {
-    close(tty_sock[1]);
-    master = ReceiveFd(tty_sock[0]);  // -1 if the child failed before making it
-    close(tty_sock[0]);
-  }
-  std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
-  close(err[0]);
-  if (master >= 0) {
-    if (msg.empty()) RelayTty(master);
-    close(master);
-  }
-  int code = WaitContainer(child, /*forward_signals=*/true);
-  if (!msg.empty()) {
-    size_t nl = msg.find('\n');
-    error->exit_code = std::atoi(msg.substr(0, nl).c_str());
-    error->status = Status::InvalidArgument(msg.substr(nl + 1));
-    return error->status;
-  }
-  return code;
 }
 
 namespace {
