@@ -223,6 +223,15 @@ Status Containers::Signal(const ContainerInfo& c, int sig) {
     return Status::Conflict(fmt::format("container {} is not running", c.name));
   }
   if (kill(c.pid, sig) != 0) return Status::FromErrno(fmt::format("kill {}", c.name), errno);
+  const char* name = sigabbrev_np(sig);
+  store_->tracer().Emit(
+      TraceKind::kLaunchStep,
+      fmt::format("kill -{} {}: SIG{} to the container's PID 1", name ? name : "?", c.pid,
+                  name ? name : std::to_string(sig)),
+      sig == SIGKILL ? "SIGKILL cannot be caught: the kernel ends PID 1, and with it every "
+                       "process of its pid namespace"
+                     : "PID 1 of a pid namespace gets only the signals it has a handler for "
+                       "(SIGKILL aside): a shell without a trap ignores it");
   return Status::Ok();
 }
 

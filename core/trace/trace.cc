@@ -67,6 +67,19 @@ std::string JsonLinesSink::ToJson(const TraceEvent& e) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::optional<TraceEvent> JsonLinesSink::FromJson(const std::string& line) {
+  auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string()) return std::nullopt;
+  std::string kind = j["kind"];
+  for (int k = 0; k <= static_cast<int>(TraceKind::kLastKind); ++k) {
+    if (kind != TraceKindName(static_cast<TraceKind>(k))) continue;
+    TraceEvent e{static_cast<TraceKind>(k), j.value("subject", ""), j.value("layer", ""),
+                 j.value("bytes", int64_t{-1}), j.value("detail", ""), j.value("why", "")};
+    return e;
+  }
+  return std::nullopt;
+}
+
 void JsonLinesSink::Emit(const TraceEvent& event) {
   std::string line = ToJson(event);
   line.push_back('\n');

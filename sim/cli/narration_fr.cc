@@ -63,6 +63,8 @@ std::string LaunchStepFr(const std::string& step) {
                   "of reach$"),
        "pivot_root vers $1, puis l'ancienne racine est détachée : les fichiers de l'hôte sont "
        "hors d'atteinte"},
+      {std::regex("^kill -(\\w+) (\\d+): SIG(\\w+) to the container's PID 1$"),
+       "kill -$1 $2 : SIG$3 au PID 1 du conteneur"},
       {std::regex("^cgroup layerlab/(\\S+): memory (\\d+) bytes, pids (\\d+) \\(0 = no limit\\)$"),
        "cgroup layerlab/$1 : mémoire $2 octets, pids $3 (0 = sans limite)"},
   };
@@ -234,10 +236,22 @@ std::string WhyFr(const TraceEvent& e) {
           std::regex("^a layer of another image is built on it$"),
           "une couche d'une autre image est construite dessus");
     case TraceKind::kBuildStep: return e.why;  // the Dockerfile line
-    case TraceKind::kLaunchStep:
-      return e.why == "rm -f: the container is running, so it is killed first"
-                 ? "rm -f : le conteneur tourne, il est donc d'abord tué"
-                 : e.why;
+    case TraceKind::kLaunchStep: {
+      static const std::map<std::string, std::string> kWhy = {
+          {"rm -f: the container is running, so it is killed first",
+           "rm -f : le conteneur tourne, il est donc d'abord tué"},
+          {"SIGKILL cannot be caught: the kernel ends PID 1, and with it every process of its "
+           "pid namespace",
+           "SIGKILL ne peut pas être intercepté : le noyau termine le PID 1, et avec lui tous "
+           "les processus de son espace de noms pid"},
+          {"PID 1 of a pid namespace gets only the signals it has a handler for (SIGKILL aside): "
+           "a shell without a trap ignores it",
+           "le PID 1 d'un espace de noms pid ne reçoit que les signaux qu'il intercepte (SIGKILL "
+           "mis à part) : un shell sans trap l'ignore"},
+      };
+      auto it = kWhy.find(e.why);
+      return it == kWhy.end() ? e.why : it->second;
+    }
     case TraceKind::kImageSize:
       return std::regex_replace(
           e.why, std::regex("^(\\d+) layer\\(s\\): (\\S+) shared with other images, (\\S+) its own$"),

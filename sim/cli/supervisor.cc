@@ -30,6 +30,12 @@ int StartDetached(Context& ctx, const ContainerInfo& c, bool auto_remove) {
   int ready[2];
   if (pipe(ready) != 0) return Fail(Status::FromErrno("pipe", errno));
   fcntl(ready[0], F_SETFD, FD_CLOEXEC);
+  // --explain: the supervisor does the launch, so it sends its events back as JSON lines, and
+  // they are narrated here like those of a foreground run.
+  int events[2] = {-1, -1};
+  if (ctx.tracer().enabled() && pipe2(events, O_NONBLOCK) == 0) {
+    fcntl(events[0], F_SETFD, FD_CLOEXEC);
+  }
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) return Fail(Status::FromErrno("fork", errno));
@@ -45,6 +51,10 @@ int StartDetached(Context& ctx, const ContainerInfo& c, bool auto_remove) {
     if (!ctx.options().storage_driver.empty()) {
       args.push_back("--storage-driver");
       args.push_back(ctx.options().storage_driver);
+    }
+    if (events[1] >= 0) {
+      close(events[0]);
+      args.push_back(fmt::format("--explain=json:/proc/self/fd/{}", events[1]));
     }
     for (const char* a : {"__supervise"}) args.push_back(a);
     args.push_back(c.id);
@@ -66,6 +76,17 @@ int StartDetached(Context& ctx, const ContainerInfo& c, bool auto_remove) {
   }
   close(ready[0]);
   waitpid(pid, nullptr, WNOHANG);
+  if (events[0] >= 0) {
+    close(events[1]);
+    std::string lines;
+    for (ssize_t n; (n = read(events[0], buf, sizeof buf)) > 0;) {
+      lines.append(buf, static_cast<size_t>(n));
+    }
+    close(events[0]);
+    for (size_t at = 0, nl; (nl = lines.find('\n', at)) != std::string::npos; at = nl + 1) {
+      if (auto e = JsonLinesSink::FromJson(lines.substr(at, nl - at))) ctx.tracer().Emit(*e);
+    }
+  }
   if (msg == "ok") return 0;
   if (msg.empty()) return Fail("the container's supervisor died before the container started");
   size_t nl = msg.find('\n');

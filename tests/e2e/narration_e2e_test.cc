@@ -135,5 +135,30 @@ TEST_F(E2ENarrationTest, LaunchStepsSayWhatEachNamespaceIsolatesInBothLanguages)
   }
 }
 
+TEST_F(E2ENarrationTest, DetachedRunsAndStopsAreNarratedToo) {
+  // run -d: the supervisor launches the container and sends its events back to be narrated.
+  CliResult run = Run({"--explain", "--lang", "en", "run", "-d", "--name", "bg", "busybox",
+                       "sleep", "300"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("launch: namespace pid (CLONE_NEWPID): its own process ids"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("launch: exec sleep 300\n"), std::string::npos) << run.err;
+  CliResult stop = Run({"--explain", "--lang", "en", "stop", "-t", "0", "bg"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_NE(stop.err.find(": SIGTERM to the container's PID 1 — PID 1 of a pid namespace gets "
+                          "only the signals it has a handler for (SIGKILL aside): a shell "
+                          "without a trap ignores it\n"),
+            std::string::npos)
+      << stop.err;
+  EXPECT_NE(stop.err.find(": SIGKILL to the container's PID 1 — SIGKILL cannot be caught"),
+            std::string::npos)
+      << stop.err;
+  CliResult start = Run({"--explain", "--lang", "fr", "start", "bg"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_NE(start.err.find("lancement : exec sleep 300\n"), std::string::npos) << start.err;
+  Ok({"rm", "-f", "bg"});
+}
+
 }  // namespace
 }  // namespace layerlab::testing

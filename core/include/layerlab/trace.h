@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,8 @@ class JsonLinesSink : public TraceSink {
   void Emit(const TraceEvent& event) override;
   // The JSON text of one event, without the newline.
   static std::string ToJson(const TraceEvent& event);
+  // The event a line of ToJson holds; nullopt for anything else (an unknown kind included).
+  static std::optional<TraceEvent> FromJson(const std::string& line);
 
  private:
   std::FILE* out_;
