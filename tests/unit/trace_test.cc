@@ -61,5 +61,23 @@ TEST(TraceTest, EveryKindHasASnakeCaseName) {
   }
 }
 
+TEST(TraceTest, AJsonLineReadsBackAsTheSameEvent) {
+  for (int k = 0; k <= static_cast<int>(TraceKind::kLastKind); ++k) {
+    TraceEvent e{static_cast<TraceKind>(k), "subj \"q\"", "sha256:ab", 42, "d", "w — why"};
+    auto back = JsonLinesSink::FromJson(JsonLinesSink::ToJson(e));
+    ASSERT_TRUE(back.has_value()) << TraceKindName(e.kind);
+    EXPECT_EQ(back->kind, e.kind);
+    EXPECT_EQ(back->subject, e.subject);
+    EXPECT_EQ(back->layer, e.layer);
+    EXPECT_EQ(back->bytes, 42);
+    EXPECT_EQ(back->detail, e.detail);
+    EXPECT_EQ(back->why, e.why);
+  }
+  TraceEvent bare{TraceKind::kTagRemoved, "a:b", "", -1, "", ""};
+  EXPECT_EQ(JsonLinesSink::FromJson(JsonLinesSink::ToJson(bare))->bytes, -1);
+  EXPECT_FALSE(JsonLinesSink::FromJson("{\"v\":1,\"kind\":\"no_such_kind\"}").has_value());
+  EXPECT_FALSE(JsonLinesSink::FromJson("not json").has_value());
+}
+
 }  // namespace
 }  // namespace layerlab
