@@ -216,8 +216,13 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
   }
   c.workdir = !options.workdir.empty() ? options.workdir : cfg.working_dir;
   c.user = !options.user.empty() ? options.user : cfg.user;
-  c.hostname = !options.hostname.empty() ? options.hostname : c.id.substr(0, 12);
   c.network = options.network.empty() ? "none" : options.network;
+  c.hostname = !options.hostname.empty() ? options.hostname : c.id.substr(0, 12);
+  if (options.hostname.empty() && c.network == "host") {
+    // Docker: with the host's network, the host's name too.
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') c.hostname = host;
+  }
   c.limits = options.limits;
   c.tty = options.tty;
   if (c.network != "none" && c.network != "host") {

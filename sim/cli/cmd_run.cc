@@ -118,7 +118,9 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
     o.limits.memory = *bytes;
   }
   if (va.vm.count("entrypoint")) {
-    o.entrypoint = std::vector<std::string>{va.vm["entrypoint"].as<std::string>()};
+    // Docker: --entrypoint "" clears the image's ENTRYPOINT (the command runs on its own).
+    const std::string& e = va.vm["entrypoint"].as<std::string>();
+    o.entrypoint = e.empty() ? std::vector<std::string>{} : std::vector<std::string>{e};
   }
   auto containers = ctx.containers();
   if (!containers) return Fail(containers.error());

@@ -78,6 +78,18 @@ TEST_F(E2ERunTest, ARefusedNamespaceIsNamedWithTheReason) {
   EXPECT_NE(text.find("rc=125"), std::string::npos) << text;
 }
 
+TEST_F(E2ERunTest, AnEmptyEntrypointClearsTheImagesAndHostNetworkKeepsTheHostsName) {
+  Ok({"commit", "-c", "ENTRYPOINT [\"echo\", \"from-entrypoint\"]",
+      Trim(Ok({"create", "busybox"})), "ep:1"});
+  EXPECT_EQ(Run({"run", "--rm", "ep:1", "x"}).out, "from-entrypoint x\n");
+  CliResult cleared = Run({"run", "--rm", "--entrypoint", "", "ep:1", "echo", "plain"});
+  EXPECT_EQ(cleared.exit_code, 0) << cleared.err;
+  EXPECT_EQ(cleared.out, "plain\n");
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  EXPECT_EQ(Trim(Run({"run", "--rm", "--network", "host", "busybox", "hostname"}).out), host);
+}
+
 TEST_F(E2ERunTest, ExitCodeIsTheCommandsOwn) {
   EXPECT_EQ(RunIn({"busybox", "sh", "-c", "exit 3"}).exit_code, 3);
   EXPECT_EQ(RunIn({"busybox", "true"}).exit_code, 0);
