@@ -200,4 +200,35 @@ int CmdInspect(Context& ctx, const std::vector<std::string>& args) {
   return CmdImageInspect(ctx, args);
 }
 
+// `container inspect`: containers only (Docker: "No such container"), as a JSON array.
+int CmdContainerInspect(Context& ctx, const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  VerbArgs va = ParseVerbArgs("container inspect", "container inspect CONTAINER [CONTAINER...]",
+                              "Display detailed information on one or more containers", opts,
+                              args, 1, -1);
+  if (va.exit_code >= 0) return va.exit_code;
+  auto containers = ctx.containers();
+  if (!containers) return Fail(containers.error());
+  std::string out;
+  int rc = 0;
+  for (const auto& name : va.positional) {
+    auto c = (*containers)->Get(name);
+    auto json = c ? (*containers)->InspectJson(*c) : Result<std::string>(c.error());
+    if (!json) {
+      fmt::print(stderr, "Error: No such container: {}\n", name);
+      rc = 1;
+      continue;
+    }
+    // InspectJson gives a one-element array: join them into one.
+    std::string body = *json;
+    size_t open = body.find('['), close = body.rfind(']');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    body = body.substr(open + 1, close - open - 1);
+    while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
+    out += (out.empty() ? "" : ",") + body;
+  }
+  fmt::print("[{}\n]\n", out);
+  return rc;
+}
+
 }  // namespace layerlab::cli

@@ -114,11 +114,14 @@ int Container(Context& ctx, const std::vector<std::string>& args) {
       {"ls", CmdPs},     {"list", CmdPs},         {"ps", CmdPs},       {"create", CmdCreate},
       {"rm", CmdRm},     {"diff", CmdDiff},       {"cp", CmdCp},       {"commit", CmdCommit},
       {"export", CmdExport}, {"prune", CmdContainerPrune}, {"run", CmdRun},
-      {"start", CmdStart},
+      {"start", CmdStart}, {"stop", CmdStop},     {"kill", CmdKill},   {"wait", CmdWait},
+      {"logs", CmdLogs},   {"restart", CmdRestart}, {"exec", CmdExec}, {"top", CmdTop},
+      {"inspect", CmdContainerInspect},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print("\nUsage:  layerlab container COMMAND\n\nManage containers\n\nCommands:\n"
-               "  commit, cp, create, diff, export, ls, prune, rm\n");
+               "  commit, cp, create, diff, exec, export, inspect, kill, logs, ls, prune,\n"
+               "  restart, rm, run, start, stop, top, wait\n");
     return args.empty() ? 1 : 0;
   }
   auto it = kSub.find(args[0]);

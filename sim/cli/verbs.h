@@ -33,6 +33,7 @@ int CmdWait(Context& ctx, const std::vector<std::string>& args);
 int CmdLogs(Context& ctx, const std::vector<std::string>& args);
 int CmdRestart(Context& ctx, const std::vector<std::string>& args);
 int CmdInspect(Context& ctx, const std::vector<std::string>& args);
+int CmdContainerInspect(Context& ctx, const std::vector<std::string>& args);
 int CmdExec(Context& ctx, const std::vector<std::string>& args);
 int CmdTop(Context& ctx, const std::vector<std::string>& args);
 int CmdBuild(Context& ctx, const std::vector<std::string>& args);

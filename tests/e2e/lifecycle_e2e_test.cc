@@ -244,6 +244,22 @@ TEST_F(E2ELifecycleTest, DetachedWithATerminalAShellStaysUpAndLogsItsTerminal) {
   EXPECT_EQ(Ok({"logs", "once"}), "/dev/pts/0\r\ndone\r\n");
 }
 
+TEST_F(E2ELifecycleTest, TheContainerGroupHasTheLifecycleVerbs) {
+  Ok({"container", "run", "-d", "--name", "grouped", "busybox", "sleep", "300"});
+  EXPECT_EQ(Ok({"container", "exec", "grouped", "echo", "in"}), "in\n");
+  auto j = nlohmann::json::parse(Ok({"container", "inspect", "grouped"}));
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["Name"], "/grouped");
+  EXPECT_EQ(j[0]["State"]["Status"], "running");
+  // An image is not a container.
+  CliResult image = Run({"container", "inspect", "busybox"});
+  EXPECT_EQ(image.exit_code, 1);
+  EXPECT_EQ(image.err, "Error: No such container: busybox\n");
+  EXPECT_EQ(Trim(Ok({"container", "kill", "grouped"})), "grouped");
+  EXPECT_EQ(Trim(Ok({"container", "wait", "grouped"})), "137");
+  Ok({"container", "rm", "grouped"});
+}
+
 TEST_F(E2ELifecycleTest, RmForceKillsARunningContainerFirst) {
   Ok({"run", "-d", "--name", "doomed", "busybox", "sleep", "3601"});
   auto state = Inspect("doomed")["State"];
