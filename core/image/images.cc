@@ -143,6 +143,12 @@ Status Images::DeleteTree(const std::string& id, bool force, bool quiet,
   // Unlike Docker, a forced rmi never deletes an image a container still runs on: the container's
   // layers would go with it. The image stays, untagged, until the container is removed.
   if (!users.empty()) return Status::Ok();
+  // Its registry digests go with it; Docker says so: "Untagged: repo@sha256:...".
+  for (const auto& [repo, digest] : img.repo_digests) {
+    auto parsed = ParseNormalizedNamed(repo);
+    records->push_back({RemoveRecord::Kind::kUntagged,
+                        (parsed.ref ? parsed.ref->FamiliarName() : repo) + "@" + digest});
+  }
   LL_ASSIGN_OR_RETURN(DeleteReport rep, store_->DeleteImage(id));
   records->push_back({RemoveRecord::Kind::kDeleted, id});
   for (const auto& chain : rep.deleted_layers) {

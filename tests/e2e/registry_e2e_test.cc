@@ -235,6 +235,10 @@ TEST_F(E2ERegistryTest, PushAndPullRecordRepoDigests) {
   std::string other = FreshStore("other");
   OkIn(other, {"pull", Ref("demo:v1")});
   EXPECT_EQ(InspectIn(other, id)["RepoDigests"], json::array({expected}));
+  // Removing the image says its digest goes too, as Docker does.
+  std::string rmi = OkIn(other, {"rmi", Ref("demo:v1")});
+  EXPECT_EQ(rmi.substr(0, rmi.find("Deleted:")),
+            "Untagged: " + Ref("demo:v1") + "\nUntagged: " + expected + "\n");
 }
 
 TEST_F(E2ERegistryTest, PullingAgainSaysImageIsUpToDate) {
