@@ -1,8 +1,13 @@
 // `layerlab cp SRC_PATH CONTAINER:DEST_PATH` and `cp CONTAINER:SRC_PATH DEST_PATH`.
+#include <stdlib.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include "cli/args.h"
 #include "cli/verbs.h"
+#include "layerlab/layer_fs.h"
 
 namespace layerlab::cli {
 
@@ -39,6 +44,20 @@ int CmdCp(Context& ctx, const std::vector<std::string>& args) {
   if (!containers) return Fail(containers.error());
   auto c = (*containers)->Get(src_c.empty() ? dst_c : src_c);
   if (!c) return Fail(c.error());
+  if (src_c.empty() && src == "-") {
+    return Fail("cp - CONTAINER:PATH (a tar on stdin) is not supported yet: give a host path");
+  }
+  if (dst == "-") {
+    // Docker: a tar of SRC_PATH (named by its base name) on stdout.
+    char tmpl[] = "/tmp/layerlab-cp-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return Fail(Status::FromErrno("mkdtemp", errno));
+    Status copied = (*containers)->CopyOut(*c, src, tmpl);
+    Result<WrittenLayer> tar = copied.ok() ? WriteTreeTar(tmpl, "/dev/stdout")
+                                           : Result<WrittenLayer>(copied);
+    (void)RemoveTree(tmpl);
+    if (!tar) return Fail(tar.error());
+    return 0;
+  }
   Status st = src_c.empty() ? (*containers)->CopyIn(*c, src, dst)
                             : (*containers)->CopyOut(*c, src, dst);
   if (!st.ok()) return Fail(st);

@@ -323,6 +323,18 @@ TEST_P(E2EContainersTest, CpOutOfTheContainerCopiesTheImagesFile) {
   EXPECT_EQ(Diff("web"), std::vector<std::string>{});
 }
 
+TEST_P(E2EContainersTest, CpToDashWritesATarOnStdout) {
+  CreateWeb();
+  std::string passwd = FromBusyboxLayer("etc/passwd");
+  CliResult r = Run({"cp", "web:/etc/passwd", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string tar = WriteFile("out.tar", r.out);
+  // The system's tar reads it: one entry named by the base name, with the file's bytes.
+  EXPECT_EQ(Trim(Shell("tar -tf " + tar)), "passwd");
+  EXPECT_EQ(Shell("tar -xOf " + tar + " passwd"), passwd);
+  EXPECT_FALSE(fs::exists("-"));
+}
+
 TEST_P(E2EContainersTest, CpOutOfAMissingFileFails) {
   CreateWeb();
   CliResult r = Run({"cp", "web:/etc/nosuch", scratch_ + "/out"});
