@@ -136,6 +136,10 @@ int Reset(Context& ctx, const std::vector<std::string>& args) {
                               0, 0);
   if (va.exit_code >= 0) return va.exit_code;
   const std::string& root = ctx.options().root;
+  // Only ever a store: a root that holds something else is left alone.
+  if (fs::exists(root) && !fs::exists(root + "/layerlab.db")) {
+    return Fail(fmt::format("{} is not a layerlab store (no layerlab.db): nothing removed", root));
+  }
   if (!va.vm["force"].as<bool>() &&
       !Confirm(fmt::format("WARNING! This will remove every image and container in {}.", root))) {
     return 0;

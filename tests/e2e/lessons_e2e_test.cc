@@ -219,6 +219,13 @@ TEST_F(E2ELessonVerbTest, ListShowAndResetWork) {
   EXPECT_EQ(Trim(Ok({"ps", "-aq"})), "");
   EXPECT_EQ(Lines(Ok({"images", "-q"})).size(), 1u);  // busybox only
   EXPECT_TRUE(fs::exists(root_ + "/lesson/active")) << "reset keeps the lesson active";
+  // A root that is not a store is never removed.
+  std::string other = scratch_ + "/not-a-store";
+  WriteFile("not-a-store/keep.txt", "mine\n");
+  CliResult refused = RunCli(other, {"lesson", "reset", "-f"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("is not a layerlab store"), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(other + "/keep.txt"));
   CliResult none = Run({"lesson", "check", "99"});
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_NE(none.err.find("no lesson 99"), std::string::npos) << none.err;
