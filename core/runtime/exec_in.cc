@@ -83,31 +83,18 @@ Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
     std::string slave;
     if (spec.tty) {
       close(tty_sock[0]);
-      int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-      unsigned int n = 0;
-      int unlock = 0;
-      if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 ||
-          ioctl(master, TIOCGPTN, &n) != 0) {
-        ChildFail(err[1], Errno("allocate a pseudo-terminal"), 126);
-      }
-      if (!SendFd(tty_sock[1], master)) ChildFail(err[1], Errno("pass the terminal"), 126);
-      close(master);
+      auto made = NewTerminal("/dev/pts/ptmx", tty_sock[1]);
+      if (!made) ChildFail(err[1], made.error(), 126);
       close(tty_sock[1]);
-      slave = fmt::format("/dev/pts/{}", n);
+      slave = *made;
     }
     // A new pid namespace applies to children: fork once more, and pass the exit code on.
     pid_t inner = fork();
     if (inner < 0) ChildFail(err[1], Errno("fork"), 126);
     if (inner == 0) {
       if (!slave.empty()) {
-        int fd = open(slave.c_str(), O_RDWR);
-        if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) {
-          ChildFail(err[1], Errno("open " + slave), 126);
-        }
-        dup2(fd, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        if (fd > 2) close(fd);
+        Status taken = TakeTerminal(slave);
+        if (!taken.ok()) ChildFail(err[1], taken, 126);
       }
       if (spec.set_groups && setgroups(spec.groups.size(), spec.groups.data()) != 0) {
         ChildFail(err[1], Errno("setgroups"), 126);

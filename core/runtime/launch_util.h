@@ -22,4 +22,10 @@ Result<std::string> FindExecutable(const std::string& name, const std::vector<st
 bool SendFd(int sock, int fd);
 int ReceiveFd(int sock);
 
+// -t, in the child: a new pseudo-terminal from the devpts whose ptmx is `ptmx`; its master is sent
+// over `sock` to the caller, and the slave's path ("/dev/pts/N", as the container sees it) returned.
+Result<std::string> NewTerminal(const std::string& ptmx, int sock);
+// Makes `slave` the process's controlling terminal (a new session) and its stdin/out/err.
+Status TakeTerminal(const std::string& slave);
+
 }  // namespace layerlab::launch_util

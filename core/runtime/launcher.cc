@@ -195,6 +195,32 @@ int ReceiveFd(int sock) {
   return fd;
 }
 
+Result<std::string> NewTerminal(const std::string& ptmx, int sock) {
+  int master = open(ptmx.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  unsigned int n = 0;
+  int unlock = 0;
+  if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0) {
+    Status st = Errno("allocate a pseudo-terminal");
+    if (master >= 0) close(master);
+    return st;
+  }
+  bool sent = SendFd(sock, master);
+  int err = errno;
+  close(master);
+  if (!sent) return Status::FromErrno("pass the terminal to the caller", err);
+  return fmt::format("/dev/pts/{}", n);
+}
+
+Status TakeTerminal(const std::string& slave) {
+  int fd = open(slave.c_str(), O_RDWR);
+  if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) return Errno("open " + slave);
+  dup2(fd, 0);
+  dup2(fd, 1);
+  dup2(fd, 2);
+  if (fd > 2) close(fd);
+  return Status::Ok();
+}
+
 }  // namespace launch_util
 
 namespace {
@@ -233,15 +259,9 @@ int g_tty_sock = -1;  // the child's end of the socket the terminal's master tra
   // -t: a terminal from the container's own devpts; its master goes to the caller.
   std::string slave;
   if (p.tty) {
-    int master = open((p.rootfs + "/dev/pts/ptmx").c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-    unsigned int n = 0;
-    int unlock = 0;
-    if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0) {
-      fail(Errno("allocate a pseudo-terminal"));
-    }
-    if (!SendFd(g_tty_sock, master)) fail(Errno("pass the terminal to the caller"));
-    close(master);
-    slave = fmt::format("/dev/pts/{}", n);
+    auto made = NewTerminal(p.rootfs + "/dev/pts/ptmx", g_tty_sock);
+    if (!made) fail(made.error());
+    slave = *made;
   }
   // pivot_root(".", "."): the old root ends up stacked under the new one; detach it.
   if (chdir(p.rootfs.c_str()) != 0) fail(Errno("chdir into the new root"));
@@ -252,12 +272,8 @@ int g_tty_sock = -1;  // the child's end of the socket the terminal's master tra
     if (sethostname(p.hostname.data(), p.hostname.size()) != 0) fail(Errno("sethostname"));
   }
   if (!slave.empty()) {
-    int fd = open(slave.c_str(), O_RDWR);
-    if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) fail(Errno("open " + slave));
-    dup2(fd, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    if (fd > 2) close(fd);
+    Status taken = TakeTerminal(slave);
+    if (!taken.ok()) fail(taken);
   }
   if (p.clone_flags & CLONE_NEWNET) LoopbackUp();
   if (!p.deny_setgroups && setgroups(p.groups.size(), p.groups.data()) != 0) {
