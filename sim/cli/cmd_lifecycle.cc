@@ -181,7 +181,9 @@ int CmdRestart(Context& ctx, const std::vector<std::string>& args) {
 
 int CmdInspect(Context& ctx, const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  VerbArgs va = ParseVerbArgs("inspect", "inspect NAME|ID [NAME|ID...]",
+  opts.add_options()("format,f", po::value<std::string>()->default_value(""),
+                     "Format output using a Go template: {{.State.Status}}, {{json .Config}}");
+  VerbArgs va = ParseVerbArgs("inspect", "inspect [OPTIONS] NAME|ID [NAME|ID...]",
                               "Return low-level information on containers or images", opts, args,
                               1, -1);
   if (va.exit_code >= 0) return va.exit_code;
@@ -193,8 +195,7 @@ int CmdInspect(Context& ctx, const std::vector<std::string>& args) {
     if (c) {
       auto json = (*containers)->InspectJson(*c);
       if (!json) return Fail(json.error());
-      fmt::print("{}\n", *json);
-      return 0;
+      return PrintInspected(*json, va.vm["format"].as<std::string>());
     }
   }
   return CmdImageInspect(ctx, args);
@@ -203,7 +204,10 @@ int CmdInspect(Context& ctx, const std::vector<std::string>& args) {
 // `container inspect`: containers only (Docker: "No such container"), as a JSON array.
 int CmdContainerInspect(Context& ctx, const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  VerbArgs va = ParseVerbArgs("container inspect", "container inspect CONTAINER [CONTAINER...]",
+  opts.add_options()("format,f", po::value<std::string>()->default_value(""),
+                     "Format output using a Go template: {{.State.Status}}, {{json .Config}}");
+  VerbArgs va = ParseVerbArgs("container inspect",
+                              "container inspect [OPTIONS] CONTAINER [CONTAINER...]",
                               "Display detailed information on one or more containers", opts,
                               args, 1, -1);
   if (va.exit_code >= 0) return va.exit_code;
@@ -227,8 +231,8 @@ int CmdContainerInspect(Context& ctx, const std::vector<std::string>& args) {
     while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
     out += (out.empty() ? "" : ",") + body;
   }
-  fmt::print("[{}\n]\n", out);
-  return rc;
+  int printed = PrintInspected(fmt::format("[{}\n]", out), va.vm["format"].as<std::string>());
+  return rc != 0 ? rc : printed;
 }
 
 }  // namespace layerlab::cli

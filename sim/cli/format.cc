@@ -174,3 +174,129 @@ std::string JsonObject(const std::map<std::string, std::string>& fields) {
 }
 
 }  // namespace layerlab::cli
+
+namespace layerlab::cli {
+
+namespace {
+
+// Go's fmt of a decoded JSON value, as text/template prints it.
+std::string GoText(const nlohmann::json& v) {
+  if (v.is_null()) return "<no value>";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? " " : "") + GoText(v[i]);
+    return out + "]";
+  }
+  if (v.is_object()) {
+    std::map<std::string, std::string> sorted;
+    for (auto it = v.begin(); it != v.end(); ++it) sorted[it.key()] = GoText(it.value());
+    std::string out = "map[";
+    bool first = true;
+    for (const auto& [k, x] : sorted) {
+      out += (first ? "" : " ") + k + ":" + x;
+      first = false;
+    }
+    return out + "]";
+  }
+  return v.dump();
+}
+
+// `.`, `.A.B`: a value of the object, or null when a field is missing (Go: <no value>).
+bool Lookup(const nlohmann::json& root, const std::string& path, nlohmann::json* out) {
+  if (path.empty() || path[0] != '.') return false;
+  const nlohmann::json* cur = &root;
+  size_t pos = 1;
+  while (pos < path.size()) {
+    size_t dot = path.find('.', pos);
+    std::string field = path.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    if (field.empty()) return false;
+    static const nlohmann::json kNull;
+    cur = cur->is_object() && cur->contains(field) ? &(*cur)[field] : &kNull;
+    pos = dot == std::string::npos ? path.size() : dot + 1;
+  }
+  *out = *cur;
+  return true;
+}
+
+std::vector<std::string> ActionWords(const std::string& action) {
+  std::vector<std::string> words;
+  for (size_t i = 0; i < action.size();) {
+    if (action[i] == ' ') {
+      ++i;
+    } else if (action[i] == '"') {
+      size_t end = action.find('"', i + 1);
+      words.push_back(action.substr(i, end == std::string::npos ? std::string::npos : end - i + 1));
+      i = end == std::string::npos ? action.size() : end + 1;
+    } else {
+      size_t end = action.find(' ', i);
+      words.push_back(action.substr(i, end == std::string::npos ? std::string::npos : end - i));
+      i = end == std::string::npos ? action.size() : end;
+    }
+  }
+  return words;
+}
+
+}  // namespace
+
+std::string RenderInspectTemplate(const std::string& tmpl, const nlohmann::json& object,
+                                  std::string* error) {
+  std::string out;
+  for (size_t pos = 0; pos < tmpl.size();) {
+    size_t open = tmpl.find("{{", pos);
+    if (open == std::string::npos) {
+      out += tmpl.substr(pos);
+      break;
+    }
+    out += tmpl.substr(pos, open - pos);
+    size_t close = tmpl.find("}}", open);
+    if (close == std::string::npos) {
+      *error = fmt::format("template parsing error: unclosed action in `{}`", tmpl);
+      return {};
+    }
+    std::string action = Trim(tmpl.substr(open + 2, close - open - 2));
+    std::vector<std::string> w = ActionWords(action);
+    nlohmann::json value;
+    auto bad = [&](const std::string& why) {
+      *error = fmt::format("template: {{{{{}}}}}: {}", action, why);
+      return std::string();
+    };
+    if (w.empty()) return bad("empty action");
+    if (w.size() == 1) {
+      if (!Lookup(object, w[0], &value)) return bad("expected a field such as .State.Status");
+      out += GoText(value);
+    } else if (w[0] == "json" && w.size() == 2) {
+      if (!Lookup(object, w[1], &value)) return bad("expected json .Field");
+      out += value.dump();
+    } else if (w[0] == "len" && w.size() == 2) {
+      if (!Lookup(object, w[1], &value)) return bad("expected len .Field");
+      if (!value.is_array() && !value.is_object() && !value.is_string()) {
+        return bad("len of a value that has no length");
+      }
+      out += std::to_string(value.is_string() ? value.get<std::string>().size() : value.size());
+    } else if (w[0] == "index" && w.size() >= 3) {
+      if (!Lookup(object, w[1], &value)) return bad("expected index .Field KEY");
+      for (size_t i = 2; i < w.size(); ++i) {
+        const std::string& key = w[i];
+        if (key.size() >= 2 && key.front() == '"' && key.back() == '"' && value.is_object()) {
+          std::string k = key.substr(1, key.size() - 2);
+          value = value.contains(k) ? value[k] : nlohmann::json();
+        } else if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos &&
+                   value.is_array()) {
+          size_t n = std::stoul(key);
+          if (n >= value.size()) return bad(fmt::format("index out of range: {}", n));
+          value = value[n];
+        } else {
+          return bad(fmt::format("cannot index with {}", key));
+        }
+      }
+      out += GoText(value);
+    } else {
+      return bad("unsupported (layerlab knows .Field, json, index and len)");
+    }
+    pos = close + 2;
+  }
+  return out;
+}
+
+}  // namespace layerlab::cli

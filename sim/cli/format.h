@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "layerlab/usage.h"
 
 namespace layerlab::cli {
@@ -51,5 +53,12 @@ class Template {
 
 // One JSON object with string values, keys sorted (Docker's `--format json`).
 std::string JsonObject(const std::map<std::string, std::string>& fields);
+
+// `inspect --format`: the Go-template subset Docker's users type, over an inspect object:
+// `{{.Id}}`, `{{.State.Status}}`, `{{json .Config}}`, `{{index .RootFS.Layers 0}}`,
+// `{{index .Config.Labels "k"}}`, `{{len .RootFS.Layers}}`. Values print as Go prints them
+// (`[a b]`, `map[k:v]`, `<no value>`); anything else is an error naming the action.
+std::string RenderInspectTemplate(const std::string& tmpl, const nlohmann::json& object,
+                                  std::string* error);
 
 }  // namespace layerlab::cli

@@ -34,6 +34,8 @@ int CmdLogs(Context& ctx, const std::vector<std::string>& args);
 int CmdRestart(Context& ctx, const std::vector<std::string>& args);
 int CmdInspect(Context& ctx, const std::vector<std::string>& args);
 int CmdContainerInspect(Context& ctx, const std::vector<std::string>& args);
+// Prints an inspect JSON array, or with `format` (inspect -f) one rendered line per object.
+int PrintInspected(const std::string& json_array, const std::string& format);
 int CmdExec(Context& ctx, const std::vector<std::string>& args);
 int CmdTop(Context& ctx, const std::vector<std::string>& args);
 int CmdBuild(Context& ctx, const std::vector<std::string>& args);

@@ -255,6 +255,11 @@ TEST_F(E2ELifecycleTest, TheContainerGroupHasTheLifecycleVerbs) {
   CliResult image = Run({"container", "inspect", "busybox"});
   EXPECT_EQ(image.exit_code, 1);
   EXPECT_EQ(image.err, "Error: No such container: busybox\n");
+  // inspect -f, Docker's most typed template.
+  EXPECT_EQ(Ok({"inspect", "-f", "{{.State.Status}} {{.Name}}", "grouped"}), "running /grouped\n");
+  EXPECT_EQ(Ok({"container", "inspect", "--format", "{{json .Config.Cmd}}", "grouped"}),
+            "[\"sleep\",\"300\"]\n");
+  EXPECT_EQ(Ok({"image", "inspect", "-f", "{{len .RootFS.Layers}}", "busybox"}), "1\n");
   EXPECT_EQ(Trim(Ok({"container", "kill", "grouped"})), "grouped");
   EXPECT_EQ(Trim(Ok({"container", "wait", "grouped"})), "137");
   Ok({"container", "rm", "grouped"});

@@ -68,5 +68,37 @@ TEST(FormatTest, JsonFormatEscapesLikeGo) {
             "{\"Repository\":\"\\u003cnone\\u003e\",\"Tag\":\"x\"}");
 }
 
+TEST(InspectTemplateTest, FieldsJsonIndexAndLenPrintAsGoDoes) {
+  auto obj = nlohmann::json::parse(R"({"Id":"sha256:ab","State":{"Status":"running","Pid":42},
+      "RootFS":{"Layers":["sha256:1","sha256:2"]},"Config":{"Cmd":["sh","-c","x"],
+      "Labels":{"b":"2","a":"1"}},"Empty":null})");
+  std::string error;
+  EXPECT_EQ(RenderInspectTemplate("{{.Id}}", obj, &error), "sha256:ab");
+  EXPECT_EQ(RenderInspectTemplate("{{.State.Status}}/{{.State.Pid}}", obj, &error), "running/42");
+  EXPECT_EQ(RenderInspectTemplate("{{ .Config.Cmd }}", obj, &error), "[sh -c x]");
+  EXPECT_EQ(RenderInspectTemplate("{{json .Config.Cmd}}", obj, &error), R"(["sh","-c","x"])");
+  EXPECT_EQ(RenderInspectTemplate("{{.Config.Labels}}", obj, &error), "map[a:1 b:2]");
+  EXPECT_EQ(RenderInspectTemplate("{{index .RootFS.Layers 1}}", obj, &error), "sha256:2");
+  EXPECT_EQ(RenderInspectTemplate("{{index .Config.Labels \"b\"}}", obj, &error), "2");
+  EXPECT_EQ(RenderInspectTemplate("n={{len .RootFS.Layers}}", obj, &error), "n=2");
+  EXPECT_EQ(RenderInspectTemplate("{{.Missing.Field}} {{.Empty}}", obj, &error),
+            "<no value> <no value>");
+  EXPECT_EQ(error, "");
+}
+
+TEST(InspectTemplateTest, MistakesNameTheAction) {
+  auto obj = nlohmann::json::parse(R"({"RootFS":{"Layers":["a"]}})");
+  std::string error;
+  EXPECT_EQ(RenderInspectTemplate("{{index .RootFS.Layers 3}}", obj, &error), "");
+  EXPECT_EQ(error, "template: {{index .RootFS.Layers 3}}: index out of range: 3");
+  error.clear();
+  RenderInspectTemplate("{{range .RootFS.Layers}}", obj, &error);
+  EXPECT_EQ(error, "template: {{range .RootFS.Layers}}: unsupported (layerlab knows .Field, json, "
+                   "index and len)");
+  error.clear();
+  RenderInspectTemplate("{{.Id", obj, &error);
+  EXPECT_EQ(error, "template parsing error: unclosed action in `{{.Id`");
+}
+
 }  // namespace
 }  // namespace layerlab::cli
