@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <map>
 
 #include "layerlab/digest.h"
 
@@ -39,21 +40,21 @@ Result<DiskUsage> ComputeUsage(Store* store, Containers* containers) {
   LL_ASSIGN_OR_RETURN(auto images, store->ListImages());
   LL_ASSIGN_OR_RETURN(auto ctrs, containers->List());
   std::map<std::string, int64_t> layer_size;
+  std::map<std::string, int> users;  // chain id -> images using it
   for (const auto& img : images) {
     for (const auto& l : img.layers) {
-      ++u.layer_users[l.chain_id];
+      ++users[l.chain_id];
       layer_size[l.chain_id] = l.size;
     }
   }
   for (const auto& [chain, size] : layer_size) u.layers_on_disk += size;
-  u.layer_count = static_cast<int>(layer_size.size());
   std::map<std::string, int> per_image;
   for (const auto& c : ctrs) ++per_image[c.image_id];
   for (const auto& img : images) {
     ImageUsage iu;
     iu.image = img;
     for (const auto& l : img.layers) {
-      (u.layer_users[l.chain_id] > 1 ? iu.shared : iu.unique) += l.size;
+      (users[l.chain_id] > 1 ? iu.shared : iu.unique) += l.size;
     }
     iu.containers = per_image[img.id];
     if (iu.containers > 0) {

@@ -127,12 +127,7 @@ Result<int> ExecInContainer(pid_t pid, const ExecSpec& spec, const LaunchIo& io,
   }
   close(err[1]);
   close(root_fd);
-  int master = -1;
-  if (spec.tty) {
-    close(tty_sock[1]);
-    master = ReceiveFd(tty_sock[0]);  // -1 if the child failed before making it
-    close(tty_sock[0]);
-  }
+  int master = spec.tty ? ReceiveTerminal(tty_sock) : -1;
   std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
   close(err[0]);
   if (master >= 0) {

@@ -25,6 +25,9 @@ int ReceiveFd(int sock);
 // -t, in the child: a new pseudo-terminal from the devpts whose ptmx is `ptmx`; its master is sent
 // over `sock` to the caller, and the slave's path ("/dev/pts/N", as the container sees it) returned.
 Result<std::string> NewTerminal(const std::string& ptmx, int sock);
+// -t, in the caller: closes the child's end of `sock` and receives the master (-1 if the child
+// failed before making it).
+int ReceiveTerminal(int sock[2]);
 // Makes `slave` the process's controlling terminal (a new session) and its stdin/out/err.
 Status TakeTerminal(const std::string& slave);
 

@@ -211,6 +211,13 @@ Result<std::string> NewTerminal(const std::string& ptmx, int sock) {
   return fmt::format("/dev/pts/{}", n);
 }
 
+int ReceiveTerminal(int sock[2]) {
+  close(sock[1]);
+  int master = ReceiveFd(sock[0]);
+  close(sock[0]);
+  return master;
+}
+
 Status TakeTerminal(const std::string& slave) {
   int fd = open(slave.c_str(), O_RDWR);
   if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) return Errno("open " + slave);
@@ -408,12 +415,7 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   if (maps.ok()) maps = fdio::WriteProcFile(child, "gid_map", MapText(plan.gid_map));
   WriteAll(sync[1], maps.ok() ? "g" : "n");
   close(sync[1]);
-  int master = -1;
-  if (plan.tty) {
-    close(tty_sock[1]);
-    master = ReceiveFd(tty_sock[0]);  // -1 if the child failed before making it
-    close(tty_sock[0]);
-  }
+  int master = plan.tty ? ReceiveTerminal(tty_sock) : -1;
   std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
   close(err[0]);
   if (!maps.ok() || !msg.empty()) {

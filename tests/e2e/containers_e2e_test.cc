@@ -333,6 +333,11 @@ TEST_P(E2EContainersTest, CpToDashWritesATarOnStdout) {
   EXPECT_EQ(Trim(Shell("tar -tf " + tar)), "passwd");
   EXPECT_EQ(Shell("tar -xOf " + tar + " passwd"), passwd);
   EXPECT_FALSE(fs::exists("-"));
+  // A tar on stdin is not taken yet: said, not guessed.
+  CliResult in = Run({"cp", "-", "web:/tmp"});
+  EXPECT_EQ(in.exit_code, 1);
+  EXPECT_EQ(in.err, "Error: cp - CONTAINER:PATH (a tar on stdin) is not supported yet: give a "
+                    "host path\n");
 }
 
 TEST_P(E2EContainersTest, CpOutOfAMissingFileFails) {

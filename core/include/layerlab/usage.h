@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -34,12 +33,10 @@ struct DiskUsage {
   std::vector<ImageUsage> images;           // as ListImages orders them
   std::vector<ContainerUsage> containers;   // as Containers::List orders them
   int64_t layers_on_disk = 0;   // each distinct layer once (system df's Images SIZE)
-  int layer_count = 0;          // distinct layers
   int64_t in_use = 0;           // unique bytes of images some container uses
   int64_t writable_total = 0;   // all containers' writable layers
   int64_t writable_reclaimable = 0;  // those of containers not running
   int active_images = 0, running = 0;
-  std::map<std::string, int> layer_users;  // chain id -> images using it
 };
 
 // go-units HumanSizeWithPrecision(size, precision): "4.26MB", "0B", "1.23kB". Docker's tables use
