@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "container/init_layer.h"
 #include "layerlab/containers.h"
 #include "layerlab/image_config.h"
 
@@ -100,7 +101,8 @@ Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
   if (c.driver == StorageDriver::kOverlay) {
     p.upper = dir + "/upper";
     p.work = dir + "/work";
-    p.rootfs = dir + "/merged";
+    p.rootfs = MountPoint();
+    p.volatile_upper = c.auto_remove;
   } else {
     p.rootfs = dir + "/rootfs";
     p.mount_overlay = false;
@@ -119,11 +121,16 @@ Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
       {K::kTmpfs, "", "/dev/shm", "mode=1777,size=65536k", false, "shared memory"},
       {K::kMqueue, "", "/dev/mqueue", "", false, ""},
       {K::kSysfs, "", "/sys", "", true, ""},
-      {K::kBindFile, dir + "/hostname", "/etc/hostname", "", false,
-       "bound in like Docker does, so it never lands in the writable layer"},
-      {K::kBindFile, dir + "/hosts", "/etc/hosts", "", false, ""},
-      {K::kBindFile, dir + "/resolv.conf", "/etc/resolv.conf", "", false, ""},
   };
+  // Written anew at each start (as Docker rewrites its hosts file), in a tmpfs of the container's.
+  p.etc_dir = EtcDir();
+  for (const auto& [path, content] : EtcFiles(c)) {
+    p.mounts.push_back({K::kEtcFile, "", path, "", false,
+                        path == "/etc/hostname"
+                            ? "bound in like Docker does, so it never lands in the writable layer"
+                            : "",
+                        content});
+  }
   p.hostname = c.hostname;
   // USER through the image's own /etc/passwd and /etc/group (the writable layer's if changed).
   std::string passwd, group;
@@ -271,7 +278,7 @@ Result<std::string> Containers::InspectJson(const ContainerInfo& c) {
   j["Config"] = {{"Hostname", c.hostname}, {"User", c.user},   {"Env", c.env},
                  {"Cmd", c.cmd},           {"Image", c.image_name},
                  {"WorkingDir", c.workdir}, {"Entrypoint", c.entrypoint}};
-  j["HostConfig"] = {{"NetworkMode", c.network}};
+  j["HostConfig"] = {{"NetworkMode", c.network}, {"AutoRemove", c.auto_remove}};
   return nlohmann::ordered_json::array({j}).dump(4);
 }
 

@@ -112,6 +112,7 @@ std::string Containers::ConfigJson(const ContainerInfo& c) const {
   j["Memory"] = c.limits.memory;
   j["PidsLimit"] = c.limits.pids;
   j["Tty"] = c.tty;
+  j["AutoRemove"] = c.auto_remove;
   return j.dump();
 }
 
@@ -141,6 +142,7 @@ Result<ContainerInfo> Containers::FromRow(const ContainerRow& row) {
   c.limits.memory = j.value("Memory", int64_t{0});
   c.limits.pids = j.value("PidsLimit", int64_t{0});
   c.tty = j.value("Tty", false);
+  c.auto_remove = j.value("AutoRemove", false);
   return c;
 }
 
@@ -225,6 +227,7 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
   }
   c.limits = options.limits;
   c.tty = options.tty;
+  c.auto_remove = options.auto_remove;
   if (c.network != "none" && c.network != "host") {
     return Status::InvalidArgument(fmt::format(
         "network {} not found: layerlab has only `none` (the default) and `host`", c.network));
@@ -244,21 +247,21 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
   };
   int64_t copied = 0;
   {
-    Status st = MakeInitLayer(stage, c);
+    // overlay: the init layer is the image's, shared (see EnsureSharedInit); copy: its own.
+    Status st = c.driver == StorageDriver::kOverlay ? MakeDirs(stage)
+                                                    : MakeInitDir(stage + "/init");
     if (!st.ok()) return cleanup(st);
   }
   if (c.driver == StorageDriver::kOverlay) {
-    LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(img.id));
-    for (const char* d : {"/upper", "/work", "/merged"}) {
-      Status st = MakeDirs(stage + d);
-      if (!st.ok()) return cleanup(st);
+    auto lowers = LowerDirs(img.id);
+    if (!lowers) return cleanup(lowers.error());
+    for (const char* d : {"/upper", "/work"}) {
+      if (mkdir((stage + d).c_str(), 0755) != 0) {
+        return cleanup(Status::FromErrno(fmt::format("create `{}{}`", stage, d), errno));
+      }
     }
-    // The init layer's mount points keep the image's modes, so they hide nothing.
-    MatchInitModes(stage + "/init", [&](const std::string& d) -> std::optional<mode_t> {
-      auto hit = FindInLowers(lowers, d);
-      if (!hit) return std::nullopt;
-      return static_cast<mode_t>(hit->mode);
-    });
+    auto init = EnsureSharedInit(*lowers);
+    if (!init) return cleanup(init.error());
   } else {
     Status st = MakeDirs(stage + "/rootfs");
     if (!st.ok()) return cleanup(st);
@@ -308,9 +311,59 @@ Result<ContainerInfo> Containers::Create(const std::string& image, const std::st
 
 Result<std::vector<std::string>> Containers::ContainerLowers(const ContainerInfo& c) {
   LL_ASSIGN_OR_RETURN(auto lowers, LowerDirs(c.image_id));
+  // Its own init layer (the copy driver's, and those of containers made before init layers
+  // were shared), else the image's shared one.
   std::string init = store_->ContainerDir(c.id) + "/init";
-  if (access(init.c_str(), F_OK) == 0) lowers.insert(lowers.begin(), init);
+  if (access(init.c_str(), F_OK) != 0) {
+    if (c.driver != StorageDriver::kOverlay) return lowers;
+    LL_ASSIGN_OR_RETURN(init, EnsureSharedInit(lowers));
+  }
+  lowers.insert(lowers.begin(), init);
   return lowers;
+}
+
+// Where a container's union is mounted: the same empty directory for all, since each mounts it
+// in a mount namespace of its own (one folder fewer per container to create and remove).
+std::string Containers::MountPoint() const {
+  std::string dir = store_->root() + "/mnt/root";
+  (void)MakeDirs(dir);
+  return dir;
+}
+
+std::string Containers::EtcDir() const {
+  std::string dir = store_->root() + "/mnt/etc";
+  (void)MakeDirs(dir);
+  return dir;
+}
+
+// Docker gives each container an init layer of its own ("<id>-init"), but all of an image's are
+// the same: empty mount points with the image's modes, and empty /etc files that the launcher
+// binds over. So one per image's top layer, LAYER/init beside LAYER/diff, made by the first
+// container and removed with the layer. Each container is then 8 files and folders lighter to
+// create and to remove: about 1 ms of `run --rm` on ext4.
+Result<std::string> Containers::EnsureSharedInit(const std::vector<std::string>& lowers) {
+  const std::string& top = lowers.front();  // ROOT/layers/<chain>/diff, or ROOT/empty
+  std::string init = top.size() > 5 && top.compare(top.size() - 5, 5, "/diff") == 0
+                         ? top.substr(0, top.size() - 5) + "/init"
+                         : top + ".init";
+  if (access(init.c_str(), F_OK) == 0) return init;
+  std::string stage = store_->blobs().NewTmpPath("init");
+  Status st = MakeInitDir(stage);
+  if (st.ok()) {
+    // The mount points keep the image's modes, so they hide nothing.
+    MatchInitModes(stage, [&](const std::string& d) -> std::optional<mode_t> {
+      auto hit = FindInLowers(lowers, d);
+      if (!hit) return std::nullopt;
+      return static_cast<mode_t>(hit->mode);
+    });
+    // Another process may have made it meanwhile: then keep theirs.
+    if (rename(stage.c_str(), init.c_str()) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
+      st = Status::FromErrno(fmt::format("rename `{}` to `{}`", stage, init), errno);
+    }
+  }
+  (void)RemoveTree(stage);
+  if (!st.ok()) return st;
+  return init;
 }
 
 Result<std::vector<ContainerInfo>> Containers::List() {
@@ -389,14 +442,16 @@ Status Containers::WithRoot(const ContainerInfo& c,
   if (c.driver == StorageDriver::kCopy) return fn(WritableDir(c));
   LL_ASSIGN_OR_RETURN(auto lowers, ContainerLowers(c));
   std::string dir = store_->ContainerDir(c.id);
-  store_->tracer().Emit(TraceKind::kUnionMounted, dir + "/merged",
+  std::string target = MountPoint();
+  store_->tracer().Emit(TraceKind::kUnionMounted, target,
                         "overlayfs, mounted in a new user + mount namespace so it needs no root",
                         -1, {},
                         fmt::format("overlay: {} read-only lower layer(s) + 1 writable upper",
                                     lowers.size()));
   return RunInUserMountNamespace([&]() -> Status {
-    LL_RETURN_IF_ERROR(MountOverlay(lowers, dir + "/upper", dir + "/work", dir + "/merged"));
-    return fn(dir + "/merged");
+    LL_RETURN_IF_ERROR(MountOverlay(lowers, dir + "/upper", dir + "/work", target,
+                                    c.auto_remove));
+    return fn(target);
   });
 }
 

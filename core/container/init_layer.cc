@@ -25,18 +25,9 @@ Status Touch(const std::string& path, mode_t mode) {
   close(fd);
   return Status::Ok();
 }
-
-Status Write(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) return Status::FromErrno(fmt::format("write `{}`", path), errno);
-  return Status::Ok();
-}
-
 }  // namespace
 
-Status MakeInitLayer(const std::string& stage, const ContainerInfo& c) {
-  std::string init = stage + "/init";
+Status MakeInitDir(const std::string& init) {
   LL_RETURN_IF_ERROR(MakeDirs(init));
   for (const char* d : kInitDirs) {
     std::string p = init + "/" + d;
@@ -45,17 +36,22 @@ Status MakeInitLayer(const std::string& stage, const ContainerInfo& c) {
     }
   }
   for (const char* f : kInitFiles) LL_RETURN_IF_ERROR(Touch(init + "/" + f, 0644));
-  LL_RETURN_IF_ERROR(Write(stage + "/hostname", c.hostname + "\n"));
-  LL_RETURN_IF_ERROR(Write(stage + "/hosts",
-                           fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-                                       "ip6-loopback\n127.0.0.1\t{}\n",
-                                       c.hostname)));
-  std::ifstream host("/etc/resolv.conf");
-  std::stringstream ss;
-  ss << host.rdbuf();
-  return Write(stage + "/resolv.conf",
-               c.network == "host" ? ss.str()
-                                   : "# --network none: this container has no network\n");
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, std::string>> EtcFiles(const ContainerInfo& c) {
+  std::string resolv = "# --network none: this container has no network\n";
+  if (c.network == "host") {
+    std::ifstream host("/etc/resolv.conf");
+    std::stringstream ss;
+    ss << host.rdbuf();
+    resolv = ss.str();
+  }
+  return {{"/etc/hostname", c.hostname + "\n"},
+          {"/etc/hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+                                     "ip6-loopback\n127.0.0.1\t{}\n",
+                                     c.hostname)},
+          {"/etc/resolv.conf", resolv}};
 }
 
 void MatchInitModes(const std::string& init,

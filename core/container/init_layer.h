@@ -7,13 +7,18 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "layerlab/containers.h"
 
 namespace layerlab {
 
-// Makes STAGE/init (the layer) and STAGE/{hostname,hosts,resolv.conf} (what gets bound in).
-Status MakeInitLayer(const std::string& stage, const ContainerInfo& c);
+// Makes the init layer's entries in the directory INIT: dev, proc, sys, etc and the empty
+// etc/hostname, etc/hosts, etc/resolv.conf.
+Status MakeInitDir(const std::string& init);
+// The container's own /etc/hostname, /etc/hosts and /etc/resolv.conf: {path, content}.
+std::vector<std::pair<std::string, std::string>> EtcFiles(const ContainerInfo& c);
 // The copy driver has no union: put the init layer's entries into its full copy (same times, so
 // the copy shows no change for them).
 Status CopyInitFiles(const std::string& init, const std::string& rootfs);

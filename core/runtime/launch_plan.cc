@@ -52,14 +52,18 @@ std::vector<std::string> DescribePlan(const LaunchPlan& p) {
                             p.deny_setgroups ? " (setgroups denied: rootless)" : ""));
   out.push_back("mount --make-rprivate /: nothing we mount is seen by the host");
   if (p.mount_overlay) {
-    out.push_back(fmt::format("mount overlay on {}: {} read-only layer(s) + writable upper {}",
-                              p.rootfs, p.lowers.size(), p.upper));
+    out.push_back(fmt::format("mount overlay on {}: {} read-only layer(s) + writable upper {}{}",
+                              p.rootfs, p.lowers.size(), p.upper,
+                              p.volatile_upper ? ", volatile: --rm throws the writable layer "
+                                                 "away at exit, so it is never synced to disk"
+                                               : ""));
   } else {
     out.push_back(fmt::format("bind {} as the root (copy driver: a private full copy)", p.rootfs));
   }
   for (const auto& m : p.mounts) {
     // The source, or for a virtual filesystem its type ("mount proc on /proc").
-    static const char* kTypes[] = {"overlay", "proc", "tmpfs", "", "devpts", "sysfs", "", "mqueue"};
+    static const char* kTypes[] = {"overlay", "proc",  "tmpfs",  "",          "devpts",
+                                   "sysfs",   "",      "mqueue", "tmpfs file"};
     std::string what = m.source.empty() ? kTypes[static_cast<int>(m.kind)] : m.source;
     if (!m.options.empty()) what += (what.empty() ? "" : " ") + ("(" + m.options + ")");
     out.push_back(fmt::format("mount {}{}on {}{}{}", what, what.empty() ? "" : " ", m.target,

@@ -45,9 +45,27 @@ std::string MapText(const std::vector<IdMap>& maps) {
 // ---- In the child ---------------------------------------------------------------------------
 
 
-Status DoMount(const MountStep& m, const std::string& root) {
+Status DoMount(const MountStep& m, const std::string& root, const std::string& etc_dir) {
   std::string target = root + m.target;
   switch (m.kind) {
+    case MountStep::Kind::kEtcFile: {
+      std::string file = etc_dir + m.target.substr(m.target.rfind('/'));
+      int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || !WriteAll(fd, m.content)) {
+        if (fd >= 0) close(fd);
+        return Errno(fmt::format("write {}", file));
+      }
+      close(fd);
+      // The image may lack the file; the init layer has it, except under the copy driver.
+      if (access(target.c_str(), F_OK) != 0) {
+        fd = open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0) close(fd);
+      }
+      if (mount(file.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        return Errno(fmt::format("bind {} on {}", file, m.target));
+      }
+      return Status::Ok();
+    }
     case MountStep::Kind::kProc:
       if (mount("proc", target.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
         return Errno("mount /proc for the new pid namespace");
@@ -247,13 +265,21 @@ int g_tty_sock = -1;  // the child's end of the socket the terminal's master tra
     fail(Errno("make mounts private"));
   }
   if (p.mount_overlay) {
-    Status st = MountOverlay(p.lowers, p.upper, p.work, p.rootfs);
+    Status st = MountOverlay(p.lowers, p.upper, p.work, p.rootfs, p.volatile_upper);
     if (!st.ok()) fail(st);
   } else if (mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     fail(Errno("bind the container's root"));
   }
+  // The files of kEtcFile steps live in a tmpfs of the container's own: nothing on disk to
+  // create or remove (as Podman keeps them in its tmpfs run directory). After pivot_root this
+  // mount goes with the old root; the binds of its files keep it alive.
+  if (!p.etc_dir.empty() &&
+      mount("tmpfs", p.etc_dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            "mode=755,size=64k") != 0) {
+    fail(Errno(fmt::format("mount a tmpfs on {}", p.etc_dir)));
+  }
   for (const auto& m : p.mounts) {
-    Status st = DoMount(m, p.rootfs);
+    Status st = DoMount(m, p.rootfs, p.etc_dir);
     if (!st.ok()) fail(st);
   }
   for (const auto& [link, target] :

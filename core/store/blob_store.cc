@@ -16,17 +16,24 @@
 namespace layerlab {
 
 Status MakeDirs(const std::string& path) {
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) {
-      return Status::FromErrno(fmt::format("create directory `{}`", cur), errno);
+  // The common case first: the parent exists (one mkdir), or the whole path does.
+  if (mkdir(path.c_str(), 0755) == 0) return Status::Ok();
+  int err = errno;
+  if (err == ENOENT) {
+    size_t slash = path.find_last_not_of('/');
+    slash = slash == std::string::npos ? std::string::npos : path.rfind('/', slash);
+    if (slash != std::string::npos && slash > 0) {
+      LL_RETURN_IF_ERROR(MakeDirs(path.substr(0, slash)));
+      if (mkdir(path.c_str(), 0755) == 0) return Status::Ok();
+      err = errno;
     }
   }
-  return Status::Ok();
+  struct stat st;
+  if (err == EEXIST && stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::Ok();
+    err = ENOTDIR;
+  }
+  return Status::FromErrno(fmt::format("create directory `{}`", path), err);
 }
 
 Result<std::string> ReadFileToString(const std::string& path) {

@@ -39,7 +39,8 @@ Status FsError(int fsfd, const std::string& what, int err) {
 }
 
 Status MountNewApi(const std::vector<std::string>& lowers, const std::string& upper,
-                   const std::string& work, const std::string& target, bool* unsupported) {
+                   const std::string& work, const std::string& target, bool volatile_upper,
+                   bool* unsupported) {
   int fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
   if (fsfd < 0) {
     *unsupported = errno == ENOSYS;
@@ -77,6 +78,9 @@ Status MountNewApi(const std::vector<std::string>& lowers, const std::string& up
   if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) != 0) {
     return fail("overlay userxattr");
   }
+  if (volatile_upper && fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", nullptr, 0) != 0) {
+    return fail("overlay volatile");
+  }
   if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
     return fail("create the overlay");
   }
@@ -100,7 +104,7 @@ std::string CommonParent(const std::vector<std::string>& paths) {
 }
 
 Status MountLegacy(const std::vector<std::string>& lowers, const std::string& upper,
-                   const std::string& work, const std::string& target) {
+                   const std::string& work, const std::string& target, bool volatile_upper) {
   std::string parent = CommonParent(lowers);
   std::string data = "lowerdir=";
   for (size_t i = 0; i < lowers.size(); ++i) {
@@ -109,6 +113,7 @@ Status MountLegacy(const std::vector<std::string>& lowers, const std::string& up
   }
   if (!upper.empty()) data += ",upperdir=" + upper + ",workdir=" + work;
   data += ",userxattr";
+  if (volatile_upper) data += ",volatile";
   if (data.size() > 4095) {
     return Status::Unsupported(fmt::format(
         "{} layers do not fit in mount options (4095 bytes) on this kernel; use "
@@ -132,10 +137,19 @@ Status MountLegacy(const std::vector<std::string>& lowers, const std::string& up
   return Status::Ok();
 }
 
+// A volatile overlay leaves WORK/work/incompat/volatile behind, and the kernel refuses to mount
+// that work dir again ("the upper layer may be incomplete after a crash"). Only a disposable
+// (--rm) container is mounted volatile, and its upper layer is thrown away when it exits: a
+// second mount of it (`cp` while it runs, `start` after its layerlab was killed) clears the mark.
+void ClearVolatileMark(const std::string& work) {
+  (void)rmdir((work + "/work/incompat/volatile").c_str());
+  (void)rmdir((work + "/work/incompat").c_str());
+}
+
 }  // namespace
 
 Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper,
-                    const std::string& work, const std::string& target) {
+                    const std::string& work, const std::string& target, bool volatile_upper) {
   if (lowers.empty()) return Status::InvalidArgument("an overlay needs at least one lower layer");
   if (static_cast<int>(lowers.size()) > kOverlayMaxLowerLayers) {
     return Status::Unsupported(fmt::format(
@@ -148,11 +162,13 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
   // LAYERLAB_OVERLAY_LEGACY=1 takes the pre-6.8 path (tests use it on newer kernels).
   const char* legacy = std::getenv("LAYERLAB_OVERLAY_LEGACY");
   if (legacy != nullptr && std::string(legacy) == "1") {
-    return MountLegacy(lowers, upper, work, target);
+    if (volatile_upper) ClearVolatileMark(work);
+    return MountLegacy(lowers, upper, work, target, volatile_upper);
   }
-  Status st = MountNewApi(lowers, upper, work, target, &unsupported);
+  if (volatile_upper) ClearVolatileMark(work);
+  Status st = MountNewApi(lowers, upper, work, target, volatile_upper, &unsupported);
   if (st.ok() || !unsupported) return st;
-  return MountLegacy(lowers, upper, work, target);
+  return MountLegacy(lowers, upper, work, target, volatile_upper);
 }
 
 }  // namespace layerlab

@@ -47,10 +47,8 @@ int Attach(Context& ctx, Containers* containers, const ContainerInfo& c, bool in
     fmt::print(stderr, "layerlab: Error response from the launcher: {}\n",
                code.error().message());
   }
-  if (remove) {
-    auto fresh = containers->Get(c.id);
-    if (fresh) (void)containers->Remove(*fresh, true);
-  }
+  // `c` as created: its processes are gone (a concurrent `rm -f` may have taken the rest).
+  if (remove) (void)containers->Remove(c, true);
   (void)ctx;
   return rc;
 }
@@ -111,6 +109,7 @@ int CmdRun(Context& ctx, const std::vector<std::string>& args) {
   o.hostname = va.vm["hostname"].as<std::string>();
   o.network = va.vm["network"].as<std::string>();
   o.tty = va.vm["tty"].as<bool>();
+  o.auto_remove = va.vm["rm"].as<bool>();
   o.limits.pids = va.vm["pids-limit"].as<int64_t>();
   if (va.vm.count("memory")) {
     auto bytes = ParseMemory(va.vm["memory"].as<std::string>());

@@ -46,10 +46,17 @@ std::string LaunchStepFr(const std::string& step) {
       {std::regex("^mount --make-rprivate /: nothing we mount is seen by the host$"),
        "mount --make-rprivate / : rien de ce que nous montons n'est vu par l'hôte"},
       {std::regex("^mount overlay on (\\S+): (\\d+) read-only layer\\(s\\) \\+ writable upper "
+                  "(\\S+), volatile: --rm throws the writable layer away at exit, so it is never "
+                  "synced to disk$"),
+       "montage overlay sur $1 : $2 couche(s) en lecture seule + la couche inscriptible $3, "
+       "volatile : --rm jette la couche inscriptible à la sortie, elle n'est donc jamais écrite "
+       "sur le disque"},
+      {std::regex("^mount overlay on (\\S+): (\\d+) read-only layer\\(s\\) \\+ writable upper "
                   "(\\S+)$"),
        "montage overlay sur $1 : $2 couche(s) en lecture seule + la couche inscriptible $3"},
       {std::regex("^bind (\\S+) as the root \\(copy driver: a private full copy\\)$"),
        "montage lié de $1 comme racine (pilote copy : une copie complète privée)"},
+      {std::regex("^mount tmpfs file on (\\S+)"), "montage d'un fichier de son propre tmpfs sur $1"},
       {std::regex("^mount (.*) on (\\S+) read-only"), "montage $1 sur $2 en lecture seule"},
       {std::regex("^mount (.*) on (\\S+)"), "montage $1 sur $2"},
       {std::regex(": a proc of the new pid namespace: ps sees only the container$"),

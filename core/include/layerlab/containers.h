@@ -44,6 +44,7 @@ struct ContainerInfo {
   std::string network = "none";  // none | host
   ResourceLimits limits;
   bool tty = false;
+  bool auto_remove = false;      // --rm: removed when it exits (Docker's HostConfig.AutoRemove)
   // Entrypoint and Cmd joined by spaces, as `ps` shows it.
   std::string Command() const;
 };
@@ -58,6 +59,7 @@ struct RunOptions {
   std::string network = "none";  // --network none|host
   ResourceLimits limits;         // --memory, --pids-limit
   bool tty = false;              // -t
+  bool auto_remove = false;      // --rm
 };
 
 struct CommitOptions {
@@ -92,6 +94,13 @@ class Containers {
   // /etc files bound in at run time, so they never land in the writable layer), then the
   // image's layers, top first.
   Result<std::vector<std::string>> ContainerLowers(const ContainerInfo& c);
+  // The init layer an overlay container of the image with these lower dirs uses (made if
+  // missing): one per image's top layer, shared by all its containers.
+  Result<std::string> EnsureSharedInit(const std::vector<std::string>& lowers);
+  // ROOT/mnt/root, where a container's union is mounted, and ROOT/mnt/etc, where the tmpfs of
+  // its /etc files is (each in the container's own mount namespace, so all can share them).
+  std::string MountPoint() const;
+  std::string EtcDir() const;
   // The launch plan for `run`/`start` (reads the image's /etc/passwd for USER).
   Result<LaunchPlan> PlanLaunch(const ContainerInfo& c);
   // `run` without -d: marks it running, starts it, waits (forwarding signals), marks it exited

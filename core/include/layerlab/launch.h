@@ -18,13 +18,18 @@
 namespace layerlab {
 
 struct MountStep {
-  enum class Kind { kOverlay, kProc, kTmpfs, kBindDevice, kDevpts, kSysfs, kBindFile, kMqueue };
+  // kEtcFile: a file of the container's own tmpfs (LaunchPlan::etc_dir) holding `content`,
+  // bound over `target` (/etc/hostname, /etc/hosts, /etc/resolv.conf).
+  enum class Kind {
+    kOverlay, kProc, kTmpfs, kBindDevice, kDevpts, kSysfs, kBindFile, kMqueue, kEtcFile
+  };
   Kind kind;
   std::string source;  // host path (binds), or "" for virtual filesystems
   std::string target;  // path inside the new root, e.g. "/proc"
   std::string options; // fs data, e.g. "mode=755"
   bool read_only = false;
   std::string why;     // for --explain
+  std::string content = {};  // kEtcFile
 };
 
 struct IdMap {
@@ -38,7 +43,11 @@ struct LaunchPlan {
   std::vector<std::string> lowers;     // overlay lowerdirs, top first
   std::string upper, work, rootfs;     // rootfs: where the union is mounted (or the copy dir)
   bool mount_overlay = true;           // false for the copy driver (rootfs is a plain dir)
+  bool volatile_upper = false;         // --rm: the upper layer is never synced (see MountOverlay)
   std::vector<MountStep> mounts;       // after the root, in order
+  // An empty directory on which the child mounts the small tmpfs that holds the kEtcFile files
+  // (in its own mount namespace: every container can use the same one).
+  std::string etc_dir;
   std::string hostname;
   uid_t uid = 0;
   gid_t gid = 0;

@@ -19,7 +19,11 @@ Status RunInUserMountNamespace(const std::function<Status()>& fn);
 // (both empty strings for a read-only one). Uses the new mount API (fsconfig "lowerdir+", no
 // length limit) and falls back to mount(2) with paths relative to a common parent. Refuses more
 // than 500 lower layers with a message saying what to do. Call inside a mount namespace.
+// `volatile_upper`: overlay's "volatile" option, for a container removed when it exits (--rm, as
+// Podman does): the upper layer is never synced to disk, which spares the sync of the whole
+// upper filesystem that unmounting the union otherwise costs (about 3 ms of `run --rm`).
 Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper,
-                    const std::string& work, const std::string& target);
+                    const std::string& work, const std::string& target,
+                    bool volatile_upper = false);
 
 }  // namespace layerlab
