@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,7 +19,17 @@ class TempDirTest : public ::testing::Test {
     char tmpl[] = "/tmp/layerlab-unit-XXXXXX";
     dir_ = mkdtemp(tmpl);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    // A removed container's folder may still be going away in the background
+    // (Store::RemoveInBackground): whichever of us comes second finds entries gone; try again.
+    for (int i = 0; i < 100; ++i) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+      if (!ec) return;
+      usleep(20000);
+    }
+    std::filesystem::remove_all(dir_);
+  }
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
   void Write(const std::string& path, const std::string& content) {
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());

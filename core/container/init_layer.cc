@@ -1,4 +1,5 @@
-// The init layer and the per-container /etc/hostname, /etc/hosts and /etc/resolv.conf.
+// The init layer (one per image's top layer), the container's own /etc/hostname, /etc/hosts
+// and /etc/resolv.conf, and the shared folders a container's union and tmpfs are mounted on.
 #include "container/init_layer.h"
 
 #include <fcntl.h>
@@ -9,6 +10,10 @@
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "layerlab/blob_store.h"
+#include "layerlab/layer_fs.h"
+#include "layerlab/store.h"
 
 namespace layerlab {
 
@@ -75,6 +80,50 @@ Status CopyInitFiles(const std::string& init, const std::string& rootfs) {
   }
   (void)init;
   return Status::Ok();
+}
+
+// Where a container's union is mounted: the same empty directory for all, since each mounts it
+// in a mount namespace of its own (one folder fewer per container to create and remove).
+std::string Containers::MountPoint() const {
+  std::string dir = store_->root() + "/mnt/root";
+  (void)MakeDirs(dir);
+  return dir;
+}
+
+std::string Containers::EtcDir() const {
+  std::string dir = store_->root() + "/mnt/etc";
+  (void)MakeDirs(dir);
+  return dir;
+}
+
+// Docker gives each container an init layer of its own ("<id>-init"), but all of an image's are
+// the same: empty mount points with the image's modes, and empty /etc files that the launcher
+// binds over. So one per image's top layer, LAYER/init beside LAYER/diff, made by the first
+// container and removed with the layer. Each container is then 8 files and folders lighter to
+// create and to remove: about 1 ms of `run --rm` on ext4.
+Result<std::string> Containers::EnsureSharedInit(const std::vector<std::string>& lowers) {
+  const std::string& top = lowers.front();  // ROOT/layers/<chain>/diff, or ROOT/empty
+  std::string init = top.size() > 5 && top.compare(top.size() - 5, 5, "/diff") == 0
+                         ? top.substr(0, top.size() - 5) + "/init"
+                         : top + ".init";
+  if (access(init.c_str(), F_OK) == 0) return init;
+  std::string stage = store_->blobs().NewTmpPath("init");
+  Status st = MakeInitDir(stage);
+  if (st.ok()) {
+    // The mount points keep the image's modes, so they hide nothing.
+    MatchInitModes(stage, [&](const std::string& d) -> std::optional<mode_t> {
+      auto hit = FindInLowers(lowers, d);
+      if (!hit) return std::nullopt;
+      return static_cast<mode_t>(hit->mode);
+    });
+    // Another process may have made it meanwhile: then keep theirs.
+    if (rename(stage.c_str(), init.c_str()) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
+      st = Status::FromErrno(fmt::format("rename `{}` to `{}`", stage, init), errno);
+    }
+  }
+  (void)RemoveTree(stage);
+  if (!st.ok()) return st;
+  return init;
 }
 
 }  // namespace layerlab

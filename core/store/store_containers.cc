@@ -1,10 +1,13 @@
 // Store: container rows, and the unpacked-layer and container folders they use.
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -53,6 +56,43 @@ Result<std::string> Store::EnsureUnpacked(const LayerRecord& layer) {
                            unpacked->entries, unpacked->whiteouts),
                layer.size, layer.diff_id);
   return diff;
+}
+
+namespace {
+
+// Deleters started by this process that have not been reaped yet.
+std::vector<pid_t>& Deleters() {
+  static std::vector<pid_t> pids;
+  return pids;
+}
+
+}  // namespace
+
+Status Store::RemoveInBackground(const std::string& dir) {
+  // A long-lived caller (a test, a benchmark) reaps its earlier deleters as it goes; a command
+  // exits long before, and its deleter is then reaped by init.
+  std::erase_if(Deleters(), [](pid_t p) { return waitpid(p, nullptr, WNOHANG) != 0; });
+  std::string trash = blobs_.NewTmpPath("trash");
+  if (rename(dir.c_str(), trash.c_str()) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return RemoveTree(dir);  // not a folder we can move: delete it in place
+  }
+  // The lock is on the open file: the deleter holds it after we close our descriptor.
+  int lock = open(trash.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock >= 0) (void)flock(lock, LOCK_EX);
+  pid_t deleter = fork();
+  if (deleter == 0) {
+    setsid();  // out of the terminal's reach (a Ctrl-C meant for the next command)
+    // Only the lock stays open: whoever reads our output must not wait for this process.
+    if (lock > 0) close_range(0, static_cast<unsigned>(lock) - 1, 0);
+    close_range(static_cast<unsigned>(lock) + 1, ~0U, 0);
+    (void)RemoveTree(trash);
+    _exit(0);
+  }
+  if (lock >= 0) close(lock);
+  if (deleter < 0) return RemoveTree(trash);
+  Deleters().push_back(deleter);
+  return Status::Ok();
 }
 
 Status Store::InsertContainer(const ContainerRow& row) {

@@ -1,5 +1,6 @@
 // Store: deleting images (rows first, then the files no row needs) and `system check`.
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -20,6 +21,16 @@ using store::Statement;
 using store::Transaction;
 
 namespace {
+
+// A tmp/*.trash folder whose deleter still runs: it holds an flock on the folder.
+bool BeingRemoved(const std::string& path) {
+  if (path.size() < 6 || path.compare(path.size() - 6, 6, ".trash") != 0) return false;
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;  // gone meanwhile
+  bool locked = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return locked;
+}
 
 Result<int64_t> Count(store::Database* db, const std::string& sql, const std::string& arg) {
   LL_ASSIGN_OR_RETURN(Statement st, db->Prepare(sql));
@@ -189,6 +200,7 @@ Result<CheckReport> Store::Check(bool repair) {
       bool alive = !repair && pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
       if (alive) continue;
       std::string path = blobs_.tmp_dir() + "/" + name;
+      if (BeingRemoved(path)) continue;  // RemoveInBackground's deleter is at work
       report.orphans.push_back(path);
       tracer_.Emit(TraceKind::kOrphanFound, path, "staging file of a write that never finished");
       if (repair) {

@@ -137,11 +137,13 @@ Status MountLegacy(const std::vector<std::string>& lowers, const std::string& up
   return Status::Ok();
 }
 
-// A volatile overlay leaves WORK/work/incompat/volatile behind, and the kernel refuses to mount
-// that work dir again ("the upper layer may be incomplete after a crash"). Only a disposable
-// (--rm) container is mounted volatile, and its upper layer is thrown away when it exits: a
-// second mount of it (`cp` while it runs, `start` after its layerlab was killed) clears the mark.
+// A volatile overlay leaves WORK/work/incompat/volatile/dirty behind, and the kernel refuses to
+// mount that work dir again ("the upper layer may be incomplete after a crash"). Only a
+// disposable (--rm) container is mounted volatile, and its upper layer is thrown away when it
+// exits: a second mount of it (`cp` while it runs, `start` after its layerlab was killed) clears
+// the mark.
 void ClearVolatileMark(const std::string& work) {
+  (void)unlink((work + "/work/incompat/volatile/dirty").c_str());
   (void)rmdir((work + "/work/incompat/volatile").c_str());
   (void)rmdir((work + "/work/incompat").c_str());
 }

@@ -102,5 +102,16 @@ TEST_F(BlobStoreTest, WriteFileAtomicReplacesWholeFile) {
   EXPECT_EQ(TmpEntries(), 0u);
 }
 
+TEST_F(BlobStoreTest, MakeDirsCreatesMissingParentsAndRefusesAFileInTheWay) {
+  ASSERT_OK(MakeDirs(Path("a/b/c/")));
+  ASSERT_OK(MakeDirs(Path("a/b/c")));  // already there
+  EXPECT_TRUE(std::filesystem::is_directory(Path("a/b/c")));
+  Write(Path("a/file"), "x");
+  Status st = MakeDirs(Path("a/file"));
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("a/file"), std::string::npos) << st.message();
+  EXPECT_FALSE(MakeDirs(Path("a/file/sub")).ok());
+}
+
 }  // namespace
 }  // namespace layerlab

@@ -148,6 +148,12 @@ class Store {
   Result<std::string> EnsureUnpacked(const LayerRecord& layer);
   // ROOT/containers/<id>.
   std::string ContainerDir(const std::string& id) const;
+  // Takes `dir` away at once (renamed to tmp/<pid>.<n>.trash) and deletes it in a detached
+  // process, which holds an flock on it meanwhile (`system check` leaves it alone). Deleting
+  // costs about 0.1 ms per file or folder on ext4, seconds for a copy driver's full copy, and
+  // nothing needs to wait for it (containerd's snapshotters remove asynchronously too). Deletes
+  // in place if the background process cannot be started.
+  Status RemoveInBackground(const std::string& dir);
 
   // Containers. Insert after the container's files are in place; delete before removing them.
   Status InsertContainer(const ContainerRow& row);
