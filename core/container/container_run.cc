@@ -81,10 +81,10 @@ Result<int> Containers::Exec(const ContainerInfo& c, const std::vector<std::stri
   return ExecInContainer(c.pid, spec, io, error);
 }
 
-Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
+LaunchPlan Containers::LaunchShape(const std::string& network) {
   LaunchPlan p;
   p.clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (c.network != "host") p.clone_flags |= CLONE_NEWNET;
+  if (network != "host") p.clone_flags |= CLONE_NEWNET;
   // Its own view of the cgroup tree, as Docker gives on cgroup v2 (kernels since 4.6 have it).
   if (access("/proc/self/ns/cgroup", F_OK) == 0) p.clone_flags |= CLONE_NEWCGROUP;
   // As root the whole id range maps to itself; rootless, 0 inside is the caller outside.
@@ -96,6 +96,11 @@ Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
     p.gid_map = {{0, static_cast<uint32_t>(getegid()), 1}};
     p.deny_setgroups = true;
   }
+  return p;
+}
+
+Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
+  LaunchPlan p = LaunchShape(c.network);
   std::string dir = store_->ContainerDir(c.id);
   LL_ASSIGN_OR_RETURN(p.lowers, ContainerLowers(c));
   if (c.driver == StorageDriver::kOverlay) {
@@ -172,7 +177,7 @@ Result<LaunchPlan> Containers::PlanLaunch(const ContainerInfo& c) {
 }
 
 Result<int> Containers::RunAttached(const ContainerInfo& given, const LaunchIo& io,
-                                    LaunchError* error) {
+                                    LaunchError* error, EarlyChild* early) {
   ContainerInfo c = given;
   LL_ASSIGN_OR_RETURN(LaunchPlan plan, PlanLaunch(c));
   const Tracer& t = store_->tracer();
@@ -180,7 +185,7 @@ Result<int> Containers::RunAttached(const ContainerInfo& given, const LaunchIo& 
   if (t.enabled()) {
     LL_ASSIGN_OR_RETURN(before, Diff(c));
   }
-  auto started = StartPlan(plan, io, error, t);
+  auto started = StartPlan(plan, io, error, t, early);
   if (!started) {
     c.state = "exited";
     c.exit_code = error->exit_code;

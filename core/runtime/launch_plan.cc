@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "layerlab/launch.h"
 
@@ -83,6 +84,76 @@ std::vector<std::string> DescribePlan(const LaunchPlan& p) {
   for (const auto& a : p.argv) argv += (argv.empty() ? "" : " ") + a;
   out.push_back(fmt::format("exec {}", argv));
   return out;
+}
+
+}  // namespace layerlab
+
+namespace layerlab {
+
+// The plan crosses a pipe to a child forked before it was complete (ForkEarly).
+std::string PlanToJson(const LaunchPlan& p) {
+  nlohmann::json j;
+  j["clone_flags"] = p.clone_flags;
+  j["deny_setgroups"] = p.deny_setgroups;
+  j["lowers"] = p.lowers;
+  j["upper"] = p.upper;
+  j["work"] = p.work;
+  j["rootfs"] = p.rootfs;
+  j["mount_overlay"] = p.mount_overlay;
+  j["volatile_upper"] = p.volatile_upper;
+  j["mounts"] = nlohmann::json::array();
+  for (const auto& m : p.mounts) {
+    j["mounts"].push_back({{"kind", static_cast<int>(m.kind)}, {"source", m.source},
+                           {"target", m.target}, {"options", m.options},
+                           {"read_only", m.read_only}, {"content", m.content}});
+  }
+  j["etc_dir"] = p.etc_dir;
+  j["hostname"] = p.hostname;
+  j["uid"] = p.uid;
+  j["gid"] = p.gid;
+  j["groups"] = p.groups;
+  j["env"] = p.env;
+  j["cwd"] = p.cwd;
+  j["argv"] = p.argv;
+  j["tty"] = p.tty;
+  j["network_host"] = p.network_host;
+  return j.dump();
+}
+
+Result<LaunchPlan> PlanFromJson(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Status::Internal("launch plan: not JSON");
+  LaunchPlan p;
+  try {
+    p.clone_flags = j.at("clone_flags").get<int>();
+    p.deny_setgroups = j.at("deny_setgroups").get<bool>();
+    p.lowers = j.at("lowers").get<std::vector<std::string>>();
+    p.upper = j.at("upper").get<std::string>();
+    p.work = j.at("work").get<std::string>();
+    p.rootfs = j.at("rootfs").get<std::string>();
+    p.mount_overlay = j.at("mount_overlay").get<bool>();
+    p.volatile_upper = j.at("volatile_upper").get<bool>();
+    for (const auto& m : j.at("mounts")) {
+      MountStep s{static_cast<MountStep::Kind>(m.at("kind").get<int>()),
+                  m.at("source").get<std::string>(), m.at("target").get<std::string>(),
+                  m.at("options").get<std::string>(), m.at("read_only").get<bool>(), ""};
+      s.content = m.at("content").get<std::string>();
+      p.mounts.push_back(std::move(s));
+    }
+    p.etc_dir = j.at("etc_dir").get<std::string>();
+    p.hostname = j.at("hostname").get<std::string>();
+    p.uid = j.at("uid").get<uid_t>();
+    p.gid = j.at("gid").get<gid_t>();
+    p.groups = j.at("groups").get<std::vector<gid_t>>();
+    p.env = j.at("env").get<std::vector<std::string>>();
+    p.cwd = j.at("cwd").get<std::string>();
+    p.argv = j.at("argv").get<std::vector<std::string>>();
+    p.tty = j.at("tty").get<bool>();
+    p.network_host = j.at("network_host").get<bool>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Internal(fmt::format("launch plan: {}", e.what()));
+  }
+  return p;
 }
 
 }  // namespace layerlab

@@ -136,130 +136,22 @@ void LoopbackUp() {
 
 }  // namespace
 
-namespace launch_util {
-
-Status Errno(const std::string& what) { return Status::FromErrno(what, errno); }
-
-std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
-  for (const auto& e : env) {
-    if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
-  }
-  return {};
-}
-
-// Finds argv[0] on the container's PATH, as Docker reports it: exec: "x": executable file not
-// found in $PATH (127), or permission denied (126).
-Result<std::string> FindExecutable(const std::string& name, const std::vector<std::string>& env,
-                                   int* exit_code) {
-  *exit_code = 127;
-  if (name.find('/') != std::string::npos) {
-    if (access(name.c_str(), F_OK) != 0) {
-      return Status::NotFound(fmt::format("exec: \"{}\": stat {}: no such file or directory",
-                                          name, name));
-    }
-    return name;
-  }
-  std::string path = EnvValue(env, "PATH");
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    size_t colon = path.find(':', pos);
-    std::string dir = path.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
-    pos = colon == std::string::npos ? path.size() + 1 : colon + 1;
-    std::string cand = (dir.empty() ? "." : dir) + "/" + name;
-    struct stat st;
-    if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return cand;
-  }
-  return Status::NotFound(
-      fmt::format("exec: \"{}\": executable file not found in $PATH", name));
-}
-
-[[noreturn]] void ChildFail(int fd, const Status& st, int exit_code) {
-  WriteAll(fd, fmt::format("{}\n{}", exit_code, st.message()));
-  _exit(exit_code);
-}
-
-// Sends an fd over a unix socket (SCM_RIGHTS).
-bool SendFd(int sock, int fd) {
-  char byte = 't';
-  struct iovec iov = {&byte, 1};
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-  return sendmsg(sock, &msg, 0) == 1;
-}
-
-int ReceiveFd(int sock) {
-  char byte = 0;
-  struct iovec iov = {&byte, 1};
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  if (cm == nullptr || cm->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-  return fd;
-}
-
-Result<std::string> NewTerminal(const std::string& ptmx, int sock) {
-  int master = open(ptmx.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  unsigned int n = 0;
-  int unlock = 0;
-  if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0) {
-    Status st = Errno("allocate a pseudo-terminal");
-    if (master >= 0) close(master);
-    return st;
-  }
-  bool sent = SendFd(sock, master);
-  int err = errno;
-  close(master);
-  if (!sent) return Status::FromErrno("pass the terminal to the caller", err);
-  return fmt::format("/dev/pts/{}", n);
-}
-
-int ReceiveTerminal(int sock[2]) {
-  close(sock[1]);
-  int master = ReceiveFd(sock[0]);
-  close(sock[0]);
-  return master;
-}
-
-Status TakeTerminal(const std::string& slave) {
-  int fd = open(slave.c_str(), O_RDWR);
-  if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) return Errno("open " + slave);
-  dup2(fd, 0);
-  dup2(fd, 1);
-  dup2(fd, 2);
-  if (fd > 2) close(fd);
-  return Status::Ok();
-}
-
-}  // namespace launch_util
-
 namespace {
 
 int g_tty_sock = -1;  // the child's end of the socket the terminal's master travels on
 
-[[noreturn]] void RunChild(const LaunchPlan& p, const LaunchIo& io, int sync_fd, int err_fd) {
-  // stdio first, so anything the command prints goes to the caller's chosen files.
+// stdio first, so anything the command prints goes to the caller's chosen files; then the
+// parent's go-ahead once it has written our id maps.
+void ChildPrologue(const LaunchIo& io, int sync_fd) {
   if (io.in != 0) dup2(io.in, 0);
   if (io.out != 1) dup2(io.out, 1);
   if (io.err != 2) dup2(io.err, 2);
   char c = 0;
   if (read(sync_fd, &c, 1) != 1 || c != 'g') _exit(125);
   close(sync_fd);
+}
+
+[[noreturn]] void RunChild(const LaunchPlan& p, int err_fd) {
   auto fail = [&](const Status& st) { ChildFail(err_fd, st, 125); };
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     fail(Errno("make mounts private"));
@@ -379,10 +271,151 @@ std::string RefusedNamespace(int flags) {
 
 }  // namespace
 
+namespace {
+
+std::string WriteMaps(pid_t child, const LaunchPlan& plan, int sync_fd) {
+  Status maps = fdio::WriteProcFile(child, "uid_map", MapText(plan.uid_map));
+  if (maps.ok() && plan.deny_setgroups) maps = fdio::WriteProcFile(child, "setgroups", "deny\n");
+  if (maps.ok()) maps = fdio::WriteProcFile(child, "gid_map", MapText(plan.gid_map));
+  WriteAll(sync_fd, maps.ok() ? "g" : "n");
+  close(sync_fd);
+  return maps.ok() ? "" : maps.WithContext("write the user namespace's id maps").message();
+}
+
+// --memory, --pids-limit: the child is still waiting, so it never runs outside its cgroups.
+Status JoinCgroups(const LaunchPlan& plan, pid_t child) {
+  if (plan.limits.memory <= 0 && plan.limits.pids <= 0) return Status::Ok();
+  auto cg = CreateCgroups(plan.cgroup_name, plan.limits);
+  Status st = cg ? AddToCgroups(*cg, child) : cg.error();
+  return st.ok() ? st : st.WithContext("apply --memory/--pids-limit");
+}
+
+Result<Launched> Fail(pid_t child, const Status& st, LaunchError* error) {
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  error->exit_code = 125;
+  error->status = st;
+  return st;
+}
+
+// Waits for the child's exec: its error pipe closes then (empty), or carries "CODE\nmessage".
+Result<Launched> AwaitExec(pid_t child, int err_fd, int master, LaunchError* error) {
+  std::string msg = fdio::ReadAll(err_fd);
+  close(err_fd);
+  if (msg.empty()) return Launched{child, master};
+  if (master >= 0) close(master);
+  int status = 0;
+  waitpid(child, &status, 0);
+  size_t nl = msg.find('\n');
+  error->exit_code = std::atoi(msg.substr(0, nl).c_str());
+  error->status = Status::InvalidArgument(msg.substr(nl + 1));
+  return error->status;
+}
+
+}  // namespace
+
+Result<EarlyChild> ForkEarly(const LaunchPlan& shape, const LaunchIo& io) {
+  if (shape.tty) return Status::Unsupported("a terminal is made with the whole plan");
+  int sync[2], err[2], plan[2];
+  if (pipe2(sync, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
+  if (pipe2(err, O_CLOEXEC) != 0 || pipe2(plan, O_CLOEXEC) != 0) {
+    int e = errno;
+    for (int fd : {sync[0], sync[1]}) close(fd);
+    return Status::FromErrno("pipe", e);
+  }
+  // The scheduler would wake the child on our CPU, where it waits while we work: it is sent to
+  // the others until it has its plan, then given back all of ours.
+  cpu_set_t all;
+  bool have_all = sched_getaffinity(0, sizeof all, &all) == 0;
+  std::fflush(nullptr);
+  long pid = syscall(SYS_clone,
+                     static_cast<unsigned long>(shape.clone_flags & ~CLONE_NEWNET) | SIGCHLD,
+                     nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    int e = errno;
+    for (int fd : {sync[0], sync[1], err[0], err[1], plan[0], plan[1]}) close(fd);
+    return Status::FromErrno(fmt::format("clone({})", CloneFlagNames(shape.clone_flags)), e);
+  }
+  if (pid == 0) {
+    close(sync[1]);
+    close(err[0]);
+    close(plan[1]);
+    try {
+      ChildPrologue(io, sync[0]);
+      if ((shape.clone_flags & CLONE_NEWNET) && unshare(CLONE_NEWNET) != 0) {
+        ChildFail(err[1], Errno("unshare the network namespace (CLONE_NEWNET)"), 125);
+      }
+      // The plan: its length (8 bytes), then its JSON. Not read to EOF: a process the parent
+      // forks meanwhile may hold the pipe's write end.
+      uint64_t size = 0;
+      std::string text;
+      if (fdio::ReadExactly(plan[0], &size, sizeof size)) {
+        text.resize(size);
+        if (!fdio::ReadExactly(plan[0], text.data(), size)) text.clear();
+      }
+      close(plan[0]);
+      if (have_all) sched_setaffinity(0, sizeof all, &all);
+      if (text.empty()) _exit(125);  // abandoned
+      auto p = PlanFromJson(text);
+      if (!p) ChildFail(err[1], p.error(), 125);
+      RunChild(*p, err[1]);
+    } catch (const std::exception& e) {
+      ChildFail(err[1], Status::Internal(e.what()), 125);
+    }
+  }
+  close(sync[0]);
+  close(err[1]);
+  close(plan[0]);
+  pid_t child = static_cast<pid_t>(pid);
+  int cpu = sched_getcpu();
+  if (have_all && cpu >= 0 && CPU_ISSET(cpu, &all) && CPU_COUNT(&all) > 1) {
+    cpu_set_t others = all;
+    CPU_CLR(cpu, &others);
+    sched_setaffinity(child, sizeof others, &others);
+  }
+  std::string maps = WriteMaps(child, shape, sync[1]);
+  EarlyChild early{child, shape.clone_flags, plan[1], err[0]};
+  if (!maps.empty()) {
+    AbandonEarly(&early);
+    return Status::Internal(maps);
+  }
+  return early;
+}
+
+void AbandonEarly(EarlyChild* early) {
+  if (early->pid <= 0) return;
+  kill(early->pid, SIGKILL);
+  int status = 0;
+  waitpid(early->pid, &status, 0);
+  close(early->plan_fd);
+  close(early->err_fd);
+  early->pid = -1;
+}
+
 Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchError* error,
-                           const Tracer& tracer) {
+                           const Tracer& tracer, EarlyChild* early) {
   for (const auto& line : DescribePlan(plan)) {
     tracer.Emit(TraceKind::kLaunchStep, line, "", -1, {}, {});
+  }
+  if (early != nullptr) {
+    if (plan.clone_flags != early->clone_flags || plan.tty) {
+      AbandonEarly(early);
+      return Status::Internal("the early child was forked for another plan");
+    }
+    pid_t child = early->pid;
+    early->pid = -1;  // ours now
+    Status joined = JoinCgroups(plan, child);
+    std::string text = PlanToJson(plan);
+    uint64_t size = text.size();
+    bool sent = joined.ok() && WriteAll(early->plan_fd, std::string(reinterpret_cast<char*>(&size),
+                                                                    sizeof size) + text);
+    close(early->plan_fd);
+    if (!sent) {
+      close(early->err_fd);
+      return Fail(child, joined.ok() ? Status::Internal("send the launch plan") : joined, error);
+    }
+    return AwaitExec(child, early->err_fd, -1, error);
   }
   int sync[2], err[2], tty_sock[2] = {-1, -1};
   if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
@@ -397,10 +430,7 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
                      nullptr, nullptr, nullptr);
   if (pid < 0) {
     int e = errno;
-    close(sync[0]);
-    close(sync[1]);
-    close(err[0]);
-    close(err[1]);
+    for (int fd : {sync[0], sync[1], err[0], err[1]}) close(fd);
     return Status::FromErrno(
         fmt::format("clone({}): {}", CloneFlagNames(plan.clone_flags),
                     RefusedNamespace(plan.clone_flags)),
@@ -414,7 +444,8 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
       g_tty_sock = tty_sock[1];
     }
     try {
-      RunChild(plan, io, sync[0], err[1]);
+      ChildPrologue(io, sync[0]);
+      RunChild(plan, err[1]);
     } catch (const std::exception& e) {
       ChildFail(err[1], Status::Internal(e.what()), 125);  // never unwind into the caller
     }
@@ -422,39 +453,19 @@ Result<Launched> StartPlan(const LaunchPlan& plan, const LaunchIo& io, LaunchErr
   close(sync[0]);
   close(err[1]);
   pid_t child = static_cast<pid_t>(pid);
-  // Limits first: the child is still waiting, so it never runs outside its cgroups.
-  Status maps = Status::Ok();
-  if (plan.limits.memory > 0 || plan.limits.pids > 0) {
-    auto cg = CreateCgroups(plan.cgroup_name, plan.limits);
-    maps = cg ? AddToCgroups(*cg, child) : cg.error();
-    if (!maps.ok()) {
-      kill(child, SIGKILL);
-      int status = 0;
-      waitpid(child, &status, 0);
-      error->exit_code = 125;
-      error->status = maps.WithContext("apply --memory/--pids-limit");
-      return error->status;
-    }
+  Status joined = JoinCgroups(plan, child);
+  if (!joined.ok()) {
+    close(sync[1]);
+    close(err[0]);
+    return Fail(child, joined, error);
   }
-  maps = fdio::WriteProcFile(child, "uid_map", MapText(plan.uid_map));
-  if (maps.ok() && plan.deny_setgroups) maps = fdio::WriteProcFile(child, "setgroups", "deny\n");
-  if (maps.ok()) maps = fdio::WriteProcFile(child, "gid_map", MapText(plan.gid_map));
-  WriteAll(sync[1], maps.ok() ? "g" : "n");
-  close(sync[1]);
+  std::string maps = WriteMaps(child, plan, sync[1]);
+  if (!maps.empty()) {
+    close(err[0]);
+    return Fail(child, Status::Internal(maps), error);
+  }
   int master = plan.tty ? ReceiveTerminal(tty_sock) : -1;
-  std::string msg = fdio::ReadAll(err[0]);  // empty: the command was exec'd
-  close(err[0]);
-  if (!maps.ok() || !msg.empty()) {
-    if (master >= 0) close(master);
-    int status = 0;
-    waitpid(child, &status, 0);
-    size_t nl = msg.find('\n');
-    error->exit_code = maps.ok() ? std::atoi(msg.substr(0, nl).c_str()) : 125;
-    error->status = maps.ok() ? Status::InvalidArgument(msg.substr(nl + 1))
-                              : maps.WithContext("write the user namespace's id maps");
-    return error->status;
-  }
-  return Launched{child, master};
+  return AwaitExec(child, err[0], master, error);
 }
 
 void RelayTty(int master) {

@@ -33,6 +33,18 @@ std::string ReadAll(int fd) {
   return out;
 }
 
+bool ReadExactly(int fd, void* buf, size_t n) {
+  char* p = static_cast<char*>(buf);
+  while (n > 0) {
+    ssize_t got = read(fd, p, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    p += got;
+    n -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
 Status WriteProcFile(pid_t pid, const char* name, const std::string& content) {
   std::string path = fmt::format("/proc/{}/{}", pid, name);
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);

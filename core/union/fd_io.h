@@ -14,6 +14,8 @@ namespace layerlab::fdio {
 bool WriteAll(int fd, const std::string& s);
 // Reads until EOF.
 std::string ReadAll(int fd);
+// Reads exactly n bytes (retrying on EINTR); false on error or an early EOF.
+bool ReadExactly(int fd, void* buf, size_t n);
 // Writes /proc/PID/NAME (uid_map, gid_map, setgroups).
 Status WriteProcFile(pid_t pid, const char* name, const std::string& content);
 

@@ -103,10 +103,16 @@ class Containers {
   std::string EtcDir() const;
   // The launch plan for `run`/`start` (reads the image's /etc/passwd for USER).
   Result<LaunchPlan> PlanLaunch(const ContainerInfo& c);
+  // What of the plan is known before the container exists: the clone flags and id maps of a
+  // container with this network (for ForkEarly).
+  static LaunchPlan LaunchShape(const std::string& network);
   // `run` without -d: marks it running, starts it, waits (forwarding signals), marks it exited
   // and reports its copy-ups. Returns the exit code; a failed start returns the error with
-  // `error->exit_code` (125, or 126/127 for the command).
-  Result<int> RunAttached(const ContainerInfo& c, const LaunchIo& io, LaunchError* error);
+  // `error->exit_code` (125, or 126/127 for the command). With `early` (ForkEarly with
+  // LaunchShape(c.network)), that child becomes the container; the caller abandons it if it is
+  // still there (early->pid > 0) when this returns.
+  Result<int> RunAttached(const ContainerInfo& c, const LaunchIo& io, LaunchError* error,
+                          EarlyChild* early = nullptr);
   // State changes, recorded in the store. MarkExited also reports the run's copy-ups.
   Status MarkRunning(ContainerInfo* c, pid_t pid, pid_t supervisor);
   Status MarkExited(ContainerInfo* c, int exit_code, const std::vector<Change>& before);
