@@ -61,35 +61,40 @@ Result<std::string> FindExecutable(const std::string& name, const std::vector<st
   _exit(exit_code);
 }
 
-// Sends an fd over a unix socket (SCM_RIGHTS).
-bool SendFd(int sock, int fd) {
+namespace {
+
+// One byte of data and room for one descriptor: the message an SCM_RIGHTS fd travels in.
+struct FdMessage {
+  FdMessage() {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  FdMessage(const FdMessage&) = delete;
   char byte = 't';
   struct iovec iov = {&byte, 1};
   char control[CMSG_SPACE(sizeof(int))] = {};
   struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+};
+
+}  // namespace
+
+// Sends an fd over a unix socket (SCM_RIGHTS).
+bool SendFd(int sock, int fd) {
+  FdMessage m;
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&m.msg);
   cm->cmsg_level = SOL_SOCKET;
   cm->cmsg_type = SCM_RIGHTS;
   cm->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-  return sendmsg(sock, &msg, 0) == 1;
+  return sendmsg(sock, &m.msg, 0) == 1;
 }
 
 int ReceiveFd(int sock) {
-  char byte = 0;
-  struct iovec iov = {&byte, 1};
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  FdMessage m;
+  if (recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC) != 1) return -1;
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&m.msg);
   if (cm == nullptr || cm->cmsg_type != SCM_RIGHTS) return -1;
   int fd;
   std::memcpy(&fd, CMSG_DATA(cm), sizeof fd);
