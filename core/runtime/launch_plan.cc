@@ -63,8 +63,8 @@ std::vector<std::string> DescribePlan(const LaunchPlan& p) {
   }
   for (const auto& m : p.mounts) {
     // The source, or for a virtual filesystem its type ("mount proc on /proc").
-    static const char* kTypes[] = {"overlay", "proc",  "tmpfs",  "",          "devpts",
-                                   "sysfs",   "",      "mqueue", "tmpfs file"};
+    static const char* kTypes[] = {"overlay", "proc",   "tmpfs",     "", "devpts",
+                                   "sysfs",   "mqueue", "tmpfs file"};
     std::string what = m.source.empty() ? kTypes[static_cast<int>(m.kind)] : m.source;
     if (!m.options.empty()) what += (what.empty() ? "" : " ") + ("(" + m.options + ")");
     out.push_back(fmt::format("mount {}{}on {}{}{}", what, what.empty() ? "" : " ", m.target,

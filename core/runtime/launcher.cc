@@ -56,11 +56,7 @@ Status DoMount(const MountStep& m, const std::string& root, const std::string& e
         return Errno(fmt::format("write {}", file));
       }
       close(fd);
-      // The image may lack the file; the init layer has it, except under the copy driver.
-      if (access(target.c_str(), F_OK) != 0) {
-        fd = open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd >= 0) close(fd);
-      }
+      // The target exists: the init layer has it (CopyInitFiles puts it in a copy driver's root).
       if (mount(file.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
         return Errno(fmt::format("bind {} on {}", file, m.target));
       }
@@ -105,11 +101,6 @@ Status DoMount(const MountStep& m, const std::string& root, const std::string& e
           mount(nullptr, target.c_str(), nullptr,
                 MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
         return Errno("mount /sys read-only");
-      }
-      return Status::Ok();
-    case MountStep::Kind::kBindFile:
-      if (mount(m.source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-        return Errno(fmt::format("bind {} on {}", m.source, m.target));
       }
       return Status::Ok();
     case MountStep::Kind::kMqueue:

@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -204,6 +205,23 @@ TEST_F(E2ERunTest, CopyDriverRunsToo) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1\n");
   EXPECT_EQ(Ok({"diff", "cp"}), "C /tmp\nA /tmp/f\n");
+}
+
+TEST_F(E2ERunTest, AFailedCreateLeavesNoProcessBehind) {
+  // A foreground run forks its container's process before creating the container; when the
+  // create fails, that process must go too (killed at once, not left to notice its plan pipe
+  // close).
+  std::string image = "nosuch-" + scratch_.substr(scratch_.rfind('-') + 1);
+  for (char& ch : image) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  CliResult r = Run({"run", "--rm", image, "true"});
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_EQ(r.err, "Error: No such image: " + image + ":latest\n");
+  EXPECT_EQ(Ok({"ps", "-a", "-q"}), "");
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(e.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(cmdline.find(image), std::string::npos) << e.path();
+  }
 }
 
 }  // namespace

@@ -20,9 +20,7 @@ namespace layerlab {
 struct MountStep {
   // kEtcFile: a file of the container's own tmpfs (LaunchPlan::etc_dir) holding `content`,
   // bound over `target` (/etc/hostname, /etc/hosts, /etc/resolv.conf).
-  enum class Kind {
-    kOverlay, kProc, kTmpfs, kBindDevice, kDevpts, kSysfs, kBindFile, kMqueue, kEtcFile
-  };
+  enum class Kind { kOverlay, kProc, kTmpfs, kBindDevice, kDevpts, kSysfs, kMqueue, kEtcFile };
   Kind kind;
   std::string source;  // host path (binds), or "" for virtual filesystems
   std::string target;  // path inside the new root, e.g. "/proc"
